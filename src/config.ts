@@ -1,0 +1,56 @@
+/** Settings, from the environment. README "Configuration" documents each one. */
+import { defaultImportLimits, type ImportLimits } from './import/report-record.ts';
+
+export interface Config {
+  port: number;
+  host: string;
+  databaseUrl: string;
+  logLevel: string;
+  /** stack traces in error responses */
+  debug: boolean;
+  trustProxy: boolean;
+  limits: ImportLimits;
+  /** largest request body, derived from the file limit (base64 grows a file by a third) */
+  bodyLimit: number;
+  bootstrap: { organisation: string; userName: string; password?: string; apiKey?: string };
+}
+
+export class ConfigError extends Error {}
+
+function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 1): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min) throw new ConfigError(`${name} must be an integer of at least ${min}, not '${raw}'`);
+  return n;
+}
+
+function bool(env: NodeJS.ProcessEnv, name: string): boolean {
+  return /^(1|true|yes|on)$/i.test(env[name] ?? '');
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const maxFileBytes = int(env, 'MAX_IMPORT_FILE_MB', defaultImportLimits.maxFileBytes / 1048576) * 1048576;
+  const limits: ImportLimits = {
+    ...defaultImportLimits,
+    maxFileBytes,
+    maxReports: int(env, 'MAX_IMPORT_REPORTS', defaultImportLimits.maxReports),
+    maxErrors: int(env, 'MAX_IMPORT_ERRORS', defaultImportLimits.maxErrors),
+  };
+  return {
+    port: int(env, 'PORT', 8080, 0),
+    host: env.HOST || '0.0.0.0',
+    databaseUrl: env.DATABASE_URL || './data/coruson.db',
+    logLevel: env.LOG_LEVEL || 'info',
+    debug: bool(env, 'DEBUG'),
+    trustProxy: bool(env, 'TRUST_PROXY'),
+    limits,
+    bodyLimit: Math.ceil((maxFileBytes * 4) / 3) + 1024 * 1024,
+    bootstrap: {
+      organisation: env.CORUSON_ORGANISATION || 'Default',
+      userName: env.CORUSON_ADMIN_USER || 'admin',
+      password: env.CORUSON_ADMIN_PASSWORD || undefined,
+      apiKey: env.CORUSON_ADMIN_API_KEY || undefined,
+    },
+  };
+}

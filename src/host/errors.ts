@@ -1,0 +1,91 @@
+/**
+ * The error catalogue. Every error the API returns is built here, so each has one wire
+ * ErrorCode (the exception-type style names ServiceStack clients expect), one status and one
+ * wording. docs/errors.md lists the same codes; test/errors-catalogue.test.ts keeps them in step.
+ */
+
+export interface FieldError {
+  errorCode: string;
+  fieldName: string;
+  message: string;
+  meta?: Record<string, string>;
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly errorCode: string,
+    message: string,
+    readonly errors: FieldError[] = [],
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+    this.name = errorCode;
+  }
+}
+
+export const Errors = {
+  // ---- routing
+  routeNotFound: (method: string, path: string) =>
+    new ApiError(404, 'NotFound', `Handler for Request not found: ${method} ${path}`),
+  unknownOperation: (name: string) =>
+    new ApiError(405, 'NotImplementedException', 'The operation does not exist for this service', [
+      { errorCode: 'NotImplementedException', fieldName: 'Operation', message: `No operation is named '${name}'` },
+    ]),
+  verbNotAllowed: (method: string, route: string, allowed: string[]) =>
+    new ApiError(405, 'MethodNotAllowed', `${method} is not allowed on ${route}; use ${allowed.join(' or ')}`, [], {
+      allow: allowed.join(', '),
+    }),
+
+  // ---- binding and validation
+  badPath: (path: string) => new ApiError(400, 'SerializationException', `The request path '${path}' is not valid URL encoding`),
+  unbindable: (requestName: string, errors: FieldError[]) =>
+    new ApiError(400, 'SerializationException', `Unable to bind to request '${requestName}'`, errors),
+  malformedBody: (format: string, detail: string) =>
+    new ApiError(400, 'SerializationException', `The request body is not valid ${format}: ${detail}`),
+  validation: (errors: FieldError[]) => new ApiError(400, errors[0].errorCode, errors[0].message, errors),
+  bodyTooLarge: (limit: number) =>
+    new ApiError(413, 'RequestEntityTooLarge', `The request body is larger than the limit of ${limit} bytes`),
+
+  // ---- authentication
+  notAuthenticated: () =>
+    new ApiError(401, 'Unauthorized', 'Not Authenticated', [], { 'www-authenticate': 'credentials realm="/auth/credentials"' }),
+  invalidCredentials: () =>
+    new ApiError(401, 'Unauthorized', 'Invalid Username or Password', [], { 'www-authenticate': 'credentials realm="/auth/credentials"' }),
+  invalidApiKey: () =>
+    new ApiError(401, 'Unauthorized', 'API Key does not exist', [], { 'www-authenticate': 'credentials realm="/auth/credentials"' }),
+  apiKeyCancelled: () => new ApiError(403, 'Forbidden', 'API Key has been cancelled'),
+  malformedAuthorization: (detail: string) =>
+    new ApiError(401, 'Unauthorized', `The Authorization header is not valid: ${detail}`, [], {
+      'www-authenticate': 'credentials realm="/auth/credentials"',
+    }),
+  tooManyAttempts: (retryAfterMs: number) => {
+    const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
+    return new ApiError(429, 'TooManyRequests', `Too many failed sign-in attempts; try again in ${seconds} s`, [], {
+      'retry-after': String(seconds),
+    });
+  },
+  unknownAuthProvider: (provider: string) =>
+    new ApiError(404, 'NotFound', `No configuration was added for OAuth provider '${provider}'`),
+  credentialsNeedPost: () =>
+    new ApiError(405, 'MethodNotAllowed', 'Sign in with POST: credentials are not accepted in a query string', [], { allow: 'POST' }),
+
+  // ---- imports
+  importNotFound: (importId: string) => new ApiError(404, 'NotFound', `Import '${importId}' was not found`),
+  invalidImportFile: (errors: FieldError[], truncated: boolean) =>
+    new ApiError(
+      400,
+      'InvalidImportFile',
+      `The import file was rejected: ${errors.length}${truncated ? ' or more' : ''} problem${errors.length === 1 && !truncated ? '' : 's'} found; nothing was imported`,
+      errors,
+    ),
+  importFileTooLarge: (size: number, limit: number) =>
+    new ApiError(400, 'FileTooLarge', `FileBytes is ${size} bytes; the largest file accepted is ${limit} bytes`, [
+      { errorCode: 'FileTooLarge', fieldName: 'FileBytes', message: `The largest file accepted is ${limit} bytes` },
+    ]),
+
+  // ---- server
+  internal: () => new ApiError(500, 'InternalServerError', 'An unexpected error occurred; it has been logged'),
+} as const;
+
+export type ErrorFactory = keyof typeof Errors;

@@ -1,0 +1,157 @@
+import type { Dto, Member, TypeRef } from '../../model/dsl.ts';
+import { Errors, type FieldError } from '../errors.ts';
+import { fromJsonValue, typeName, type Converted } from '../values.ts';
+import type { WireFormat } from './format.ts';
+import { memberLookup, isValueType, defaultValue } from '../dto-shape.ts';
+
+type Writer = (v: unknown) => string;
+
+const emptyGuid = '00000000-0000-0000-0000-000000000000';
+
+function isoDate(d: Date): string {
+  const s = d.toISOString();
+  return s.endsWith('.000Z') ? s.slice(0, -5) + 'Z' : s;
+}
+
+function valueWriter(type: TypeRef): Writer {
+  switch (type.kind) {
+    case 'scalar':
+      switch (type.name) {
+        case 'string':
+        case 'guid':
+          return (v) => JSON.stringify(v);
+        case 'int':
+        case 'long':
+        case 'decimal':
+          return (v) => String(v);
+        case 'bool':
+          return (v) => (v ? 'true' : 'false');
+        case 'dateTime':
+          return (v) => `"${isoDate(v as Date)}"`;
+        case 'bytes':
+          return (v) => `"${(v as Buffer).toString('base64')}"`;
+      }
+      break;
+    case 'enum':
+      return (v) => JSON.stringify(v);
+    case 'list': {
+      const item = valueWriter(type.of);
+      return (v) => {
+        const a = v as unknown[];
+        let out = '[';
+        for (let i = 0; i < a.length; i++) out += (i ? ',' : '') + (a[i] == null ? 'null' : item(a[i]));
+        return out + ']';
+      };
+    }
+    case 'dict': {
+      const item = valueWriter(type.value);
+      return (v) => {
+        let out = '{';
+        let first = true;
+        for (const k in v as Record<string, unknown>) {
+          const x = (v as Record<string, unknown>)[k];
+          if (x == null) continue; // ServiceStack leaves null dictionary values out
+          out += (first ? '' : ',') + JSON.stringify(k) + ':' + item(x);
+          first = false;
+        }
+        return out + '}';
+      };
+    }
+    case 'ref':
+      return (v) => dtoWriter(type.dto)(v);
+  }
+}
+
+const writers = new WeakMap<Dto, Writer>();
+
+/**
+ * ServiceStack writes a type's own properties before the inherited ones (.NET reflection
+ * order), leaves nulls out and writes value types even when they hold their default.
+ */
+function dtoWriter(dto: Dto): Writer {
+  let w = writers.get(dto);
+  if (w) return w;
+  const chain: Dto[] = [];
+  for (let d: Dto | undefined = dto; d; d = d.base) chain.push(d);
+  const parts: Array<{ key: string; prefix: string; write: Writer; fallback?: string }> = [];
+  for (const d of chain) {
+    for (const [name, m] of Object.entries(d.members)) {
+      const write = valueWriter(m.type);
+      parts.push({ key: name, prefix: JSON.stringify(name) + ':', write, fallback: fallbackFor(m) });
+    }
+  }
+  w = (v) => {
+    const o = v as Record<string, unknown>;
+    let out = '{';
+    for (const p of parts) {
+      const x = o[p.key];
+      let text: string;
+      if (x == null) {
+        if (p.fallback === undefined) continue;
+        text = p.fallback;
+      } else text = p.write(x);
+      out += (out.length > 1 ? ',' : '') + p.prefix + text;
+    }
+    return out + '}';
+  };
+  writers.set(dto, w);
+  return w;
+}
+
+function fallbackFor(m: Member): string | undefined {
+  if (m.nullable || !isValueType(m.type)) return undefined;
+  if (m.type.kind === 'scalar' && m.type.name === 'guid') return `"${emptyGuid}"`;
+  return valueWriter(m.type)(defaultValue(m.type));
+}
+
+function readDto(dto: Dto, json: unknown, path: string, errors: FieldError[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) {
+    errors.push({ errorCode: 'SerializationException', fieldName: path || dto.name, message: `Expected a JSON object for '${dto.name}'` });
+    return out;
+  }
+  const lookup = memberLookup(dto);
+  for (const key in json as Record<string, unknown>) {
+    const found = lookup.get(key.toLowerCase());
+    if (!found) continue; // unknown members are ignored, as ServiceStack does
+    const [name, m] = found;
+    const raw = (json as Record<string, unknown>)[key];
+    const fieldPath = path ? `${path}.${name}` : name;
+    const c = fromJsonValue(m.type, raw, (inner, v): Converted => {
+      const before = errors.length;
+      const value = readDto(inner, v, fieldPath, errors);
+      return errors.length === before ? { ok: true, value } : { ok: false };
+    });
+    if (c.ok) out[name] = c.value;
+    else if (m.type.kind !== 'ref') errors.push(invalidValue(fieldPath, raw, m.type));
+  }
+  return out;
+}
+
+function invalidValue(fieldName: string, raw: unknown, type: TypeRef): FieldError {
+  let shown = typeof raw === 'string' ? raw : JSON.stringify(raw);
+  if (shown.length > 60) shown = shown.slice(0, 57) + '...';
+  return {
+    errorCode: 'SerializationException',
+    fieldName,
+    message: `'${shown}' is an Invalid value for '${fieldName}' (expected ${typeName(type)})`,
+  };
+}
+
+export const jsonFormat: WireFormat = {
+  name: 'json',
+  contentType: 'application/json; charset=utf-8',
+  mediaTypes: ['application/json', 'text/json'],
+  write: (dto, value) => dtoWriter(dto)(value),
+  read(dto, body, errors) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body.toString('utf8'));
+    } catch (e) {
+      throw Errors.malformedBody('JSON', (e as Error).message);
+    }
+    return readDto(dto, parsed, '', errors);
+  },
+};
+
+export { invalidValue };

@@ -1,0 +1,132 @@
+/**
+ * Route matching with ServiceStack's rules, compiled from the registry: user routes first
+ * (literals case-insensitive, variables bound to members case-insensitively, the most specific
+ * route wins), then the predefined `/{format}/reply|oneway/{Op}` and `/{Op}` routes.
+ */
+import type { Operation, RouteDecl } from '../model/dsl.ts';
+import { Errors } from './errors.ts';
+import { memberLookup } from './dto-shape.ts';
+import type { WireFormat } from './formats/format.ts';
+
+type Segment = { literal: string } | { variable: string };
+
+interface CompiledRoute {
+  op: Operation;
+  decl: RouteDecl;
+  segments: Segment[];
+  verbs: ReadonlySet<string>;
+  score: number;
+}
+
+export interface RouteMatch {
+  op: Operation;
+  params: Record<string, string>;
+  /** set when the URL itself chose the format (an extension or a predefined route) */
+  format?: WireFormat;
+  /** a predefined route (`/{format}/reply/{Op}`, `/{Op}`): the body is read in the route's format */
+  predefined: boolean;
+  /** the predefined /oneway/ route was used */
+  oneWay?: boolean;
+}
+
+export class Router {
+  private readonly bySegmentCount = new Map<number, CompiledRoute[]>();
+  private readonly byName = new Map<string, Operation>();
+  private readonly formatsByName: Map<string, WireFormat>;
+
+  constructor(operations: readonly Operation[], formats: readonly WireFormat[]) {
+    this.formatsByName = new Map(formats.map((f) => [f.name, f]));
+    for (const op of operations) {
+      this.byName.set(op.name.toLowerCase(), op);
+      for (const decl of op.routes) {
+        const route = compile(op, decl);
+        const list = this.bySegmentCount.get(route.segments.length) ?? [];
+        list.push(route);
+        list.sort((a, b) => b.score - a.score);
+        this.bySegmentCount.set(route.segments.length, list);
+      }
+    }
+  }
+
+  operation(name: string): Operation | undefined {
+    return this.byName.get(name.toLowerCase());
+  }
+
+  /** `path` is relative to the API base path, without the query string, still URL-encoded. */
+  match(method: string, rawPath: string): RouteMatch {
+    let parts: string[];
+    try {
+      parts = rawPath.split('/').filter((p) => p !== '').map(decodeURIComponent);
+    } catch {
+      throw Errors.badPath(rawPath);
+    }
+    let format: WireFormat | undefined;
+    const last = parts.at(-1);
+    const dot = last ? last.lastIndexOf('.') : -1;
+    if (last && dot > 0) {
+      const ext = this.formatsByName.get(last.slice(dot + 1).toLowerCase());
+      if (ext) {
+        format = ext;
+        parts[parts.length - 1] = last.slice(0, dot);
+      }
+    }
+
+    const candidates = this.bySegmentCount.get(parts.length) ?? [];
+    let verbMismatch: CompiledRoute | undefined;
+    const allowed = new Set<string>();
+    for (const route of candidates) {
+      const params = matchSegments(route.segments, parts);
+      if (!params) continue;
+      if (route.verbs.has(method) || (method === 'HEAD' && route.verbs.has('GET'))) return { op: route.op, params, format, predefined: false };
+      verbMismatch ??= route;
+      for (const v of route.verbs) allowed.add(v);
+    }
+    if (verbMismatch) throw Errors.verbNotAllowed(method, verbMismatch.decl.path, [...allowed]);
+
+    // predefined routes: /{format}/reply|oneway/{Op} and /{Op}
+    if (parts.length === 3) {
+      const f = this.formatsByName.get(parts[0].toLowerCase());
+      const kind = parts[1].toLowerCase();
+      if (f && (kind === 'reply' || kind === 'oneway')) {
+        return { op: this.requireOperation(parts[2]), params: {}, format: format ?? f, predefined: true, oneWay: kind === 'oneway' };
+      }
+    }
+    if (parts.length === 1) return { op: this.requireOperation(parts[0]), params: {}, format, predefined: true };
+    throw Errors.routeNotFound(method, '/' + parts.join('/'));
+  }
+
+  private requireOperation(name: string): Operation {
+    const op = this.byName.get(name.toLowerCase());
+    if (!op) throw Errors.unknownOperation(name);
+    return op;
+  }
+}
+
+function compile(op: Operation, decl: RouteDecl): CompiledRoute {
+  const members = memberLookup(op.request);
+  const segments: Segment[] = decl.path
+    .split('/')
+    .filter((p) => p !== '')
+    .map((p) => {
+      const v = /^\{(\w+)\}$/.exec(p);
+      if (!v) return { literal: p.toLowerCase() };
+      const m = members.get(v[1].toLowerCase());
+      if (!m) throw new Error(`Route ${decl.path} of ${op.name} names {${v[1]}}, which is not a member of the request`);
+      return { variable: m[0] };
+    });
+  const variables = segments.filter((s) => 'variable' in s).length;
+  // literal-heavy routes first, then fewer variables, as ServiceStack ranks them
+  const score = (segments.length - variables) * 100 + Math.max(10 - variables, 1);
+  return { op, decl, segments, verbs: new Set(decl.verbs), score };
+}
+
+function matchSegments(segments: Segment[], parts: string[]): Record<string, string> | undefined {
+  const params: Record<string, string> = {};
+  for (let i = 0; i < segments.length; i++) {
+    const s = segments[i];
+    if ('literal' in s) {
+      if (parts[i].toLowerCase() !== s.literal) return undefined;
+    } else params[s.variable] = parts[i];
+  }
+  return params;
+}

@@ -1,0 +1,94 @@
+/**
+ * Creates the reports of accepted imports in the background, one staged batch per
+ * transaction. Progress lives in the store, not in memory: after a crash or a restart the
+ * worker finds the unfinished import and carries on from its first batch not yet done.
+ */
+import type { Logger } from 'pino';
+import type { ImportJob, Store } from '../store/store.ts';
+
+export interface WorkerOptions {
+  /** how often to look for work when nobody has called wake() */
+  pollMs: number;
+  /** failed attempts at an import before it is marked Failed */
+  maxAttempts: number;
+  /** pause after a failed attempt, doubled each time */
+  retryDelayMs: number;
+}
+
+export const defaultWorkerOptions: WorkerOptions = { pollMs: 1000, maxAttempts: 5, retryDelayMs: 500 };
+
+export class ImportWorker {
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private wakeUp: (() => void) | undefined;
+  private pendingWake = false;
+
+  constructor(private readonly store: Store, private readonly log: Logger, private readonly opts: WorkerOptions = defaultWorkerOptions) {}
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake();
+    await this.loop;
+  }
+
+  /** New work was accepted: look now rather than at the next poll. */
+  wake(): void {
+    this.pendingWake = true;
+    this.wakeUp?.();
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      this.pendingWake = false;
+      let job: ImportJob | undefined;
+      try {
+        job = await this.store.nextImportJob(Date.now());
+      } catch (err) {
+        this.log.error({ err }, 'import worker could not read its queue');
+      }
+      if (job) await this.runJob(job);
+      else await this.idle(this.opts.pollMs);
+    }
+  }
+
+  private idle(ms: number): Promise<void> {
+    if (this.pendingWake || !this.running) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wakeUp = () => {
+        this.wakeUp = undefined;
+        done();
+      };
+    });
+  }
+
+  private async runJob(job: ImportJob): Promise<void> {
+    try {
+      for (const batchNo of await this.store.pendingBatches(job.pk)) {
+        if (!this.running) return;
+        const records = await this.store.loadBatch(job.pk, batchNo);
+        if (records) await this.store.createReportsBatch(job, batchNo, records, Date.now());
+        // let requests in between batches
+        await new Promise<void>((r) => setImmediate(r));
+      }
+    } catch (err) {
+      const attempts = await this.store.recordImportAttempt(job.pk);
+      this.log.error({ err, importId: job.importId, attempts }, 'import batch failed');
+      if (attempts >= this.opts.maxAttempts) {
+        await this.store.failImport(job.pk, 'ImportFailed', `The import stopped after ${attempts} failed attempts: ${(err as Error).message}`, Date.now());
+      } else {
+        await new Promise((r) => setTimeout(r, this.opts.retryDelayMs * 2 ** (attempts - 1)));
+      }
+    }
+  }
+}

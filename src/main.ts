@@ -1,0 +1,50 @@
+/** `npm start`: the service with its embedded store. */
+import { pino } from 'pino';
+import { loadConfig, ConfigError } from './config.ts';
+import { openStore, StoreConfigError } from './store/open-store.ts';
+import { bootstrap } from './admin/provisioning.ts';
+import { buildApp } from './host/app.ts';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const log = pino({ level: config.logLevel });
+  const store = await openStore(config.databaseUrl);
+  const first = await bootstrap(store, config.bootstrap);
+  if (first) {
+    // shown once: only hashes are stored
+    const lines = [
+      'First start: created the organisation, its administrator and an API key.',
+      `  Organisation: ${first.organisation}`,
+      `  User name:    ${first.userName}`,
+      `  Password:     ${first.generated.password ? first.password : '(from CORUSON_ADMIN_PASSWORD)'}`,
+      `  API key:      ${first.generated.apiKey ? first.apiKey : '(from CORUSON_ADMIN_API_KEY)'}`,
+      first.generated.password || first.generated.apiKey ? 'Store these now: they are not shown again.' : '',
+    ];
+    process.stdout.write(lines.filter(Boolean).join('\n') + '\n');
+  }
+  const app = buildApp({ config, store, log });
+  app.worker.start();
+  await app.http.listen({ port: config.port, host: config.host });
+  log.info({ port: config.port, database: config.databaseUrl }, 'Coruson Reports API listening');
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    await app.close();
+    await store.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+main().catch((err) => {
+  if (err instanceof ConfigError || err instanceof StoreConfigError) {
+    process.stderr.write(`coruson: ${err.message}\n`);
+  } else {
+    process.stderr.write(`coruson: could not start: ${err?.stack ?? err}\n`);
+  }
+  process.exit(1);
+});

@@ -1,0 +1,40 @@
+import type { Operation, RequestOf, ResponseOf } from '../model/dsl.ts';
+import type { OperationList } from '../model/index.ts';
+import type { AuthUser, Store } from '../store/store.ts';
+import type { Authenticator } from '../host/auth/authenticator.ts';
+import type { ImportWorker } from '../import/import-worker.ts';
+import type { ImportLimits } from '../import/report-record.ts';
+import type { Logger } from 'pino';
+
+/** What a handler may use besides its request DTO. Handlers never see Fastify. */
+export interface ServiceContext {
+  /** set on every operation that requires authentication */
+  caller: AuthUser | undefined;
+  store: Store;
+  auth: Authenticator;
+  worker: ImportWorker;
+  limits: ImportLimits;
+  log: Logger;
+  http: HttpExchange;
+}
+
+/** The slice of the HTTP exchange that authentication needs. */
+export interface HttpExchange {
+  address: string;
+  authorization: string | undefined;
+  cookie: string | undefined;
+  sessionHeader: string | undefined;
+  method: string;
+  secure: boolean;
+  setCookie(cookie: string): void;
+}
+
+export type Handler<O extends Operation> = (req: RequestOf<O>, ctx: ServiceContext) => Promise<ResponseOf<O>>;
+
+/** Exactly one handler per declared operation: a missing or extra one fails to compile. */
+export type Handlers = { [O in OperationList[number] as O['name']]: Handler<O> };
+
+export function requireCaller(ctx: ServiceContext): AuthUser {
+  if (!ctx.caller) throw new Error('handler of an authenticated operation ran without a caller');
+  return ctx.caller;
+}

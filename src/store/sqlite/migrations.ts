@@ -1,0 +1,128 @@
+/** Schema versions, applied in order at start. Never edit a released entry: add a new one. */
+export const sqliteMigrations: ReadonlyArray<{ version: number; name: string; sql: string }> = [
+  {
+    version: 1,
+    name: 'organisations, users, credentials, forms, imports, reports',
+    sql: `
+CREATE TABLE organisations (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+  created_at INTEGER NOT NULL
+);
+CREATE TABLE users (
+  id INTEGER PRIMARY KEY,
+  org_id INTEGER NOT NULL REFERENCES organisations(id),
+  user_name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+  display_name TEXT,
+  password_hash TEXT,
+  disabled INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL
+);
+CREATE TABLE api_keys (
+  id INTEGER PRIMARY KEY,
+  user_id INTEGER NOT NULL REFERENCES users(id),
+  key_hash TEXT NOT NULL UNIQUE,
+  label TEXT,
+  created_at INTEGER NOT NULL,
+  revoked_at INTEGER
+);
+CREATE TABLE sessions (
+  id_hash TEXT PRIMARY KEY,
+  user_id INTEGER NOT NULL REFERENCES users(id),
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE auth_failures (
+  key TEXT PRIMARY KEY,
+  failures INTEGER NOT NULL,
+  first_at INTEGER NOT NULL,
+  blocked_until INTEGER
+) WITHOUT ROWID;
+CREATE TABLE forms (
+  id INTEGER PRIMARY KEY,
+  form_id TEXT NOT NULL UNIQUE,
+  form_revision_id TEXT NOT NULL,
+  org_id INTEGER NOT NULL REFERENCES organisations(id),
+  name TEXT NOT NULL COLLATE NOCASE,
+  number_prefix TEXT NOT NULL,
+  owner TEXT,
+  revision INTEGER NOT NULL DEFAULT 1,
+  status TEXT NOT NULL DEFAULT 'Active',
+  next_seq INTEGER NOT NULL DEFAULT 1,
+  created_at INTEGER NOT NULL,
+  UNIQUE (org_id, name)
+);
+CREATE TABLE imports (
+  id INTEGER PRIMARY KEY,
+  import_id TEXT NOT NULL UNIQUE,
+  org_id INTEGER NOT NULL REFERENCES organisations(id),
+  user_id INTEGER NOT NULL REFERENCES users(id),
+  filename TEXT NOT NULL,
+  status TEXT NOT NULL,
+  total_reports INTEGER NOT NULL DEFAULT 0,
+  imported_reports INTEGER NOT NULL DEFAULT 0,
+  duplicate_reports INTEGER NOT NULL DEFAULT 0,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  error_code TEXT,
+  error_message TEXT,
+  created_at INTEGER NOT NULL,
+  started_at INTEGER,
+  finished_at INTEGER
+);
+CREATE INDEX imports_pending ON imports (status) WHERE status IN ('Queued', 'Importing');
+CREATE TABLE import_batches (
+  import_pk INTEGER NOT NULL REFERENCES imports(id),
+  batch_no INTEGER NOT NULL,
+  report_count INTEGER NOT NULL,
+  payload TEXT,
+  done INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (import_pk, batch_no)
+);
+-- a report id belongs to the first accepted import that names it: the duplicate check
+CREATE TABLE report_claims (
+  org_id INTEGER NOT NULL,
+  report_id TEXT NOT NULL,
+  import_pk INTEGER NOT NULL,
+  PRIMARY KEY (org_id, report_id)
+) WITHOUT ROWID;
+CREATE TABLE reports (
+  id INTEGER PRIMARY KEY,
+  report_id TEXT NOT NULL,
+  org_id INTEGER NOT NULL REFERENCES organisations(id),
+  form_pk INTEGER NOT NULL REFERENCES forms(id),
+  seq INTEGER NOT NULL,
+  number TEXT NOT NULL,
+  summary TEXT NOT NULL,
+  status TEXT NOT NULL,
+  category TEXT,
+  owner TEXT,
+  raised_by TEXT NOT NULL,
+  raised_from TEXT,
+  closed_by TEXT,
+  raised_date INTEGER NOT NULL,
+  submitted_date INTEGER,
+  closed_date INTEGER,
+  is_mandatory INTEGER NOT NULL,
+  import_pk INTEGER REFERENCES imports(id),
+  created_at INTEGER NOT NULL,
+  UNIQUE (org_id, report_id),
+  UNIQUE (form_pk, seq)
+);
+CREATE INDEX reports_import ON reports (import_pk);
+CREATE TABLE report_fields (
+  id INTEGER PRIMARY KEY,
+  field_id TEXT NOT NULL UNIQUE,
+  report_pk INTEGER NOT NULL REFERENCES reports(id),
+  parent_pk INTEGER REFERENCES report_fields(id),
+  row_index INTEGER,
+  position INTEGER NOT NULL,
+  label TEXT NOT NULL,
+  field_type TEXT NOT NULL,
+  section_name TEXT,
+  value TEXT,
+  values_json TEXT
+);
+CREATE INDEX report_fields_report ON report_fields (report_pk);
+`,
+  },
+];

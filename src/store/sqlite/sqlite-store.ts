@@ -1,0 +1,299 @@
+import Database from 'better-sqlite3';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { FieldRecord, ReportRecord } from '../../import/report-record.ts';
+import {
+  formatReportNumber,
+  type AcceptImportInput, type AcceptImportResult, type ApiKeyLookup, type ApiKeyRow, type AuthUser,
+  type FormRow, type ImportJob, type ImportStatus, type ImportStatusRow, type Organisation, type Store, type UserWithSecret,
+} from '../store.ts';
+import { sqliteMigrations } from './migrations.ts';
+
+const userColumns = `u.id AS userId, u.user_name AS userName, u.display_name AS displayName, u.org_id AS orgId, o.name AS orgName`;
+const formColumns = `id AS pk, form_id AS formId, form_revision_id AS formRevisionId, org_id AS orgId, name,
+  number_prefix AS numberPrefix, owner, revision, status`;
+
+export function openSqliteStore(file: string): SqliteStore {
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  migrate(db);
+  return new SqliteStore(db);
+}
+
+function migrate(db: Database.Database): void {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
+  // BEGIN IMMEDIATE takes the write lock first, so two processes starting together apply each step once
+  const apply = db.transaction(() => {
+    const done = new Set(db.prepare('SELECT version FROM schema_migrations').pluck().all() as number[]);
+    for (const m of sqliteMigrations) {
+      if (done.has(m.version)) continue;
+      db.exec(m.sql);
+      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, Date.now());
+    }
+  });
+  apply.immediate();
+}
+
+export class SqliteStore implements Store {
+  readonly dialect = 'sqlite' as const;
+  private readonly s;
+
+  constructor(readonly db: Database.Database) {
+    const p = (sql: string) => db.prepare(sql);
+    this.s = {
+      insertOrg: p('INSERT INTO organisations (name, created_at) VALUES (?, ?)'),
+      findOrg: p('SELECT id, name FROM organisations WHERE name = ?'),
+      listOrgs: p('SELECT id, name FROM organisations ORDER BY id'),
+      insertUser: p('INSERT INTO users (org_id, user_name, display_name, password_hash, created_at) VALUES (?, ?, ?, ?, ?)'),
+      userById: p(`SELECT ${userColumns} FROM users u JOIN organisations o ON o.id = u.org_id WHERE u.id = ?`),
+      findUser: p(`SELECT ${userColumns}, u.password_hash AS passwordHash, u.disabled FROM users u JOIN organisations o ON o.id = u.org_id WHERE u.user_name = ?`),
+      setPassword: p('UPDATE users SET password_hash = ? WHERE id = ?'),
+      setDisabled: p('UPDATE users SET disabled = ? WHERE id = ?'),
+      listUsers: p(`SELECT ${userColumns}, u.disabled FROM users u JOIN organisations o ON o.id = u.org_id WHERE (? IS NULL OR u.org_id = ?) ORDER BY u.id`),
+      countUsers: p('SELECT count(*) FROM users').pluck(),
+      insertKey: p('INSERT INTO api_keys (user_id, key_hash, label, created_at) VALUES (?, ?, ?, ?)'),
+      findKey: p(`SELECT ${userColumns}, k.revoked_at AS revokedAt, u.disabled FROM api_keys k JOIN users u ON u.id = k.user_id
+                  JOIN organisations o ON o.id = u.org_id WHERE k.key_hash = ?`),
+      revokeKey: p('UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL'),
+      listKeys: p(`SELECT k.id, k.user_id AS userId, u.user_name AS userName, k.label, k.created_at AS createdAt, k.revoked_at AS revokedAt
+                   FROM api_keys k JOIN users u ON u.id = k.user_id WHERE (? IS NULL OR u.org_id = ?) ORDER BY k.id`),
+      insertSession: p('INSERT INTO sessions (id_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)'),
+      findSession: p(`SELECT ${userColumns} FROM sessions s JOIN users u ON u.id = s.user_id JOIN organisations o ON o.id = u.org_id
+                      WHERE s.id_hash = ? AND s.expires_at > ? AND u.disabled = 0`),
+      deleteSession: p('DELETE FROM sessions WHERE id_hash = ?'),
+      purgeSessions: p('DELETE FROM sessions WHERE expires_at <= ?'),
+      getFailure: p('SELECT failures, first_at AS firstAt, blocked_until AS blockedUntil FROM auth_failures WHERE key = ?'),
+      putFailure: p(`INSERT INTO auth_failures (key, failures, first_at, blocked_until) VALUES (?, ?, ?, ?)
+                     ON CONFLICT (key) DO UPDATE SET failures = excluded.failures, first_at = excluded.first_at, blocked_until = excluded.blocked_until`),
+      clearFailure: p('DELETE FROM auth_failures WHERE key = ?'),
+      insertForm: p(`INSERT INTO forms (form_id, form_revision_id, org_id, name, number_prefix, owner, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`),
+      formByPk: p(`SELECT ${formColumns} FROM forms WHERE id = ?`),
+      listForms: p(`SELECT ${formColumns} FROM forms WHERE org_id = ? ORDER BY id`),
+      setFormStatus: p('UPDATE forms SET status = ? WHERE id = ?'),
+      insertImport: p(`INSERT INTO imports (import_id, org_id, user_id, filename, status, created_at) VALUES (?, ?, ?, ?, 'Queued', ?)`),
+      claim: p('INSERT INTO report_claims (org_id, report_id, import_pk) VALUES (?, ?, ?) ON CONFLICT DO NOTHING'),
+      insertBatch: p('INSERT INTO import_batches (import_pk, batch_no, report_count, payload) VALUES (?, ?, ?, ?)'),
+      finishAccept: p(`UPDATE imports SET total_reports = ?, duplicate_reports = ?, status = ?, finished_at = ? WHERE id = ?`),
+      importByIdAndOrg: p(`SELECT id, status, total_reports AS total, imported_reports AS imported, error_code AS errorCode,
+                           error_message AS errorMessage FROM imports WHERE import_id = ? AND org_id = ?`),
+      importedReports: p('SELECT report_id, number FROM reports WHERE import_pk = ? ORDER BY id').raw(),
+      nextJob: p(`SELECT id AS pk, import_id AS importId, org_id AS orgId, attempts FROM imports
+                  WHERE status IN ('Queued', 'Importing') ORDER BY id LIMIT 1`),
+      pendingBatches: p('SELECT batch_no FROM import_batches WHERE import_pk = ? AND done = 0 ORDER BY batch_no').pluck(),
+      loadBatch: p('SELECT payload, done FROM import_batches WHERE import_pk = ? AND batch_no = ?'),
+      batchDone: p('SELECT done FROM import_batches WHERE import_pk = ? AND batch_no = ?').pluck(),
+      formSeq: p('SELECT number_prefix AS prefix, next_seq AS next FROM forms WHERE id = ?'),
+      setFormSeq: p('UPDATE forms SET next_seq = ? WHERE id = ?'),
+      insertReport: p(`INSERT INTO reports (report_id, org_id, form_pk, seq, number, summary, status, category, owner, raised_by, raised_from,
+                       closed_by, raised_date, submitted_date, closed_date, is_mandatory, import_pk, created_at)
+                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      insertField: p(`INSERT INTO report_fields (field_id, report_pk, parent_pk, row_index, position, label, field_type, section_name, value, values_json)
+                      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      markBatchDone: p('UPDATE import_batches SET done = 1, payload = NULL WHERE import_pk = ? AND batch_no = ?'),
+      advanceImport: p(`UPDATE imports SET imported_reports = imported_reports + ?, started_at = coalesce(started_at, ?),
+                        status = CASE WHEN imported_reports + ? >= total_reports THEN 'Completed' ELSE 'Importing' END,
+                        finished_at = CASE WHEN imported_reports + ? >= total_reports THEN ? ELSE NULL END WHERE id = ?`),
+      attempt: p('UPDATE imports SET attempts = attempts + 1 WHERE id = ? RETURNING attempts').pluck(),
+      failImport: p(`UPDATE imports SET status = 'Failed', error_code = ?, error_message = ?, finished_at = ? WHERE id = ?`),
+    };
+  }
+
+  async close(): Promise<void> {
+    this.db.close();
+  }
+
+  async createOrganisation(name: string, now: number): Promise<Organisation> {
+    const id = Number(this.s.insertOrg.run(name, now).lastInsertRowid);
+    return { id, name };
+  }
+  async findOrganisation(name: string): Promise<Organisation | undefined> {
+    return this.s.findOrg.get(name) as Organisation | undefined;
+  }
+  async listOrganisations(): Promise<Organisation[]> {
+    return this.s.listOrgs.all() as Organisation[];
+  }
+
+  async createUser(u: { orgId: number; userName: string; displayName?: string | null; passwordHash: string | null; now: number }): Promise<AuthUser> {
+    const id = this.s.insertUser.run(u.orgId, u.userName, u.displayName ?? null, u.passwordHash, u.now).lastInsertRowid;
+    return this.s.userById.get(id) as AuthUser;
+  }
+  async findUser(userName: string): Promise<UserWithSecret | undefined> {
+    const row = this.s.findUser.get(userName) as (Omit<UserWithSecret, 'disabled'> & { disabled: number }) | undefined;
+    return row && { ...row, disabled: !!row.disabled };
+  }
+  async setPassword(userId: number, passwordHash: string): Promise<void> {
+    this.s.setPassword.run(passwordHash, userId);
+  }
+  async setUserDisabled(userId: number, disabled: boolean): Promise<void> {
+    this.s.setDisabled.run(disabled ? 1 : 0, userId);
+  }
+  async listUsers(orgId?: number): Promise<Array<AuthUser & { disabled: boolean }>> {
+    const rows = this.s.listUsers.all(orgId ?? null, orgId ?? null) as Array<AuthUser & { disabled: number }>;
+    return rows.map((r) => ({ ...r, disabled: !!r.disabled }));
+  }
+  async countUsers(): Promise<number> {
+    return this.s.countUsers.get() as number;
+  }
+
+  async createApiKey(k: { userId: number; keyHash: string; label?: string | null; now: number }): Promise<number> {
+    return Number(this.s.insertKey.run(k.userId, k.keyHash, k.label ?? null, k.now).lastInsertRowid);
+  }
+  async findApiKey(keyHash: string): Promise<ApiKeyLookup> {
+    const row = this.s.findKey.get(keyHash) as (AuthUser & { revokedAt: number | null; disabled: number }) | undefined;
+    if (!row) return undefined;
+    const { revokedAt, disabled, ...user } = row;
+    return { user, revoked: revokedAt !== null || !!disabled };
+  }
+  async revokeApiKey(id: number, now: number): Promise<boolean> {
+    return this.s.revokeKey.run(now, id).changes > 0;
+  }
+  async listApiKeys(orgId?: number): Promise<ApiKeyRow[]> {
+    return this.s.listKeys.all(orgId ?? null, orgId ?? null) as ApiKeyRow[];
+  }
+
+  async createSession(x: { idHash: string; userId: number; expiresAt: number; now: number }): Promise<void> {
+    this.s.purgeSessions.run(x.now);
+    this.s.insertSession.run(x.idHash, x.userId, x.now, x.expiresAt);
+  }
+  async findSession(idHash: string, now: number): Promise<AuthUser | undefined> {
+    return this.s.findSession.get(idHash, now) as AuthUser | undefined;
+  }
+  async deleteSession(idHash: string): Promise<void> {
+    this.s.deleteSession.run(idHash);
+  }
+
+  async recordAuthFailure(key: string, now: number, policy: { windowMs: number; threshold: number; maxBlockMs: number }) {
+    const tx = this.db.transaction(() => {
+      const prev = this.s.getFailure.get(key) as { failures: number; firstAt: number; blockedUntil: number | null } | undefined;
+      const fresh = !prev || now - prev.firstAt > policy.windowMs;
+      const failures = fresh ? 1 : prev.failures + 1;
+      const firstAt = fresh ? now : prev.firstAt;
+      const blockedUntil = blockUntil(failures, now, policy);
+      this.s.putFailure.run(key, failures, firstAt, blockedUntil);
+      return { failures, blockedUntil };
+    });
+    return tx.immediate();
+  }
+  async authBlockedUntil(key: string, now: number): Promise<number | null> {
+    const row = this.s.getFailure.get(key) as { blockedUntil: number | null } | undefined;
+    return row?.blockedUntil && row.blockedUntil > now ? row.blockedUntil : null;
+  }
+  async clearAuthFailures(key: string): Promise<void> {
+    this.s.clearFailure.run(key);
+  }
+
+  async createForm(f: { orgId: number; name: string; numberPrefix: string; owner?: string | null; now: number }): Promise<FormRow> {
+    const pk = this.s.insertForm.run(randomUUID(), randomUUID(), f.orgId, f.name, f.numberPrefix, f.owner ?? null, f.now).lastInsertRowid;
+    return this.s.formByPk.get(pk) as FormRow;
+  }
+  async listForms(orgId: number): Promise<FormRow[]> {
+    return this.s.listForms.all(orgId) as FormRow[];
+  }
+  async setFormStatus(formPk: number, status: FormRow['status']): Promise<void> {
+    this.s.setFormStatus.run(status, formPk);
+  }
+
+  async acceptImport(a: AcceptImportInput): Promise<AcceptImportResult> {
+    const tx = this.db.transaction((): AcceptImportResult => {
+      const pk = this.s.insertImport.run(a.importId, a.orgId, a.userId, a.filename, a.now).lastInsertRowid;
+      const duplicates: string[] = [];
+      let batch: string[] = [];
+      let batchNo = 0;
+      let total = 0;
+      const flush = () => {
+        this.s.insertBatch.run(pk, batchNo++, batch.length, `[${batch.join(',')}]`);
+        batch = [];
+      };
+      for (const r of a.reports) {
+        if (this.s.claim.run(a.orgId, r.id, pk).changes === 0) {
+          duplicates.push(r.id);
+          continue;
+        }
+        total++;
+        batch.push(r.json);
+        if (batch.length >= a.batchSize) flush();
+      }
+      if (batch.length) flush();
+      const status: ImportStatus = total === 0 ? 'Completed' : 'Queued';
+      this.s.finishAccept.run(total, duplicates.length, status, total === 0 ? a.now : null, pk);
+      return { duplicates, total, status };
+    });
+    return tx.immediate();
+  }
+
+  async importStatus(orgId: number, importId: string): Promise<ImportStatusRow | undefined> {
+    const row = this.s.importByIdAndOrg.get(importId, orgId) as (Omit<ImportStatusRow, 'reports'> & { id: number }) | undefined;
+    if (!row) return undefined;
+    const reports = this.s.importedReports.all(row.id) as Array<[string, string]>;
+    return { status: row.status, total: row.total, imported: row.imported, errorCode: row.errorCode, errorMessage: row.errorMessage, reports };
+  }
+
+  async nextImportJob(): Promise<ImportJob | undefined> {
+    return this.s.nextJob.get() as ImportJob | undefined;
+  }
+  async pendingBatches(importPk: number): Promise<number[]> {
+    return this.s.pendingBatches.all(importPk) as number[];
+  }
+  async loadBatch(importPk: number, batchNo: number): Promise<ReportRecord[] | undefined> {
+    const row = this.s.loadBatch.get(importPk, batchNo) as { payload: string | null; done: number } | undefined;
+    if (!row || row.done || row.payload === null) return undefined;
+    return JSON.parse(row.payload) as ReportRecord[];
+  }
+
+  async createReportsBatch(job: ImportJob, batchNo: number, records: ReportRecord[], now: number): Promise<number> {
+    const { insertReport, insertField } = this.s;
+    const insertFields = (reportPk: number | bigint, parentPk: number | bigint | null, rowIndex: number | null, fields: FieldRecord[]) => {
+      for (let i = 0; i < fields.length; i++) {
+        const f = fields[i];
+        const pk = insertField.run(
+          randomUUID(), reportPk, parentPk, rowIndex, i, f.label, f.type, f.section ?? null, f.value ?? null,
+          f.values ? JSON.stringify(f.values) : null,
+        ).lastInsertRowid;
+        if (f.rows) for (let r = 0; r < f.rows.length; r++) insertFields(reportPk, pk, r, f.rows[r]);
+      }
+    };
+    const tx = this.db.transaction((): number => {
+      if (this.s.batchDone.get(job.pk, batchNo) !== 0) return 0;
+      const counters = new Map<number, { prefix: string; next: number }>();
+      for (const r of records) {
+        let c = counters.get(r.form);
+        if (!c) {
+          c = this.s.formSeq.get(r.form) as { prefix: string; next: number };
+          counters.set(r.form, c);
+        }
+        const seq = c.next++;
+        const reportPk = insertReport.run(
+          r.id, job.orgId, r.form, seq, formatReportNumber(c.prefix, seq), r.summary, r.status, r.category ?? null, r.owner ?? null,
+          r.raisedBy, r.raisedFrom ?? null, r.closedBy ?? null, r.raised, r.submitted ?? null, r.closed ?? null, r.mandatory ? 1 : 0,
+          job.pk, now,
+        ).lastInsertRowid;
+        insertFields(reportPk, null, null, r.fields);
+      }
+      for (const [formPk, c] of counters) this.s.setFormSeq.run(c.next, formPk);
+      this.s.markBatchDone.run(job.pk, batchNo);
+      const n = records.length;
+      this.s.advanceImport.run(n, now, n, n, now, job.pk);
+      return n;
+    });
+    return tx.immediate();
+  }
+
+  async recordImportAttempt(importPk: number): Promise<number> {
+    return this.s.attempt.get(importPk) as number;
+  }
+  async failImport(importPk: number, errorCode: string, message: string, now: number): Promise<void> {
+    this.s.failImport.run(errorCode, message, now, importPk);
+  }
+}
+
+/** Exponential back-off once the threshold is reached: 1 s, 2 s, 4 s … up to maxBlockMs. */
+export function blockUntil(failures: number, now: number, policy: { threshold: number; maxBlockMs: number }): number | null {
+  if (failures < policy.threshold) return null;
+  const exp = Math.min(failures - policy.threshold, 30);
+  return now + Math.min(1000 * 2 ** exp, policy.maxBlockMs);
+}

@@ -1,0 +1,120 @@
+/**
+ * The store seam. Services and the import worker see only this interface; each dialect
+ * (SQLite now, PostgreSQL next) implements it with its own SQL, prepared once.
+ */
+import type { ReportRecord } from '../import/report-record.ts';
+
+export interface Organisation { id: number; name: string }
+
+export interface FormRow {
+  pk: number;
+  formId: string;
+  formRevisionId: string;
+  orgId: number;
+  name: string;
+  numberPrefix: string;
+  owner: string | null;
+  revision: number;
+  status: 'Draft' | 'Active' | 'Inactive';
+}
+
+/** The authenticated caller, as every operation sees it. */
+export interface AuthUser {
+  userId: number;
+  userName: string;
+  displayName: string | null;
+  orgId: number;
+  orgName: string;
+}
+
+export interface UserWithSecret extends AuthUser { passwordHash: string | null; disabled: boolean }
+
+export interface ApiKeyRow { id: number; userId: number; userName: string; label: string | null; createdAt: number; revokedAt: number | null }
+
+export type ApiKeyLookup = { user: AuthUser; revoked: boolean } | undefined;
+
+export interface AuthFailureState { failures: number; blockedUntil: number | null }
+
+export type ImportStatus = 'Queued' | 'Importing' | 'Completed' | 'Failed';
+
+export interface AcceptImportInput {
+  orgId: number;
+  userId: number;
+  importId: string;
+  filename: string;
+  /** in file order, within-file duplicates already removed */
+  reports: ReadonlyArray<{ id: string; json: string }>;
+  batchSize: number;
+  now: number;
+}
+
+export interface AcceptImportResult { duplicates: string[]; total: number; status: ImportStatus }
+
+export interface ImportStatusRow {
+  status: ImportStatus;
+  total: number;
+  imported: number;
+  errorCode: string | null;
+  errorMessage: string | null;
+  /** report id → report number, in creation order */
+  reports: Array<[string, string]>;
+}
+
+/** One unit of background work: an import with batches still to create. */
+export interface ImportJob { pk: number; importId: string; orgId: number; attempts: number }
+
+export interface Store {
+  readonly dialect: 'sqlite' | 'postgres';
+  close(): Promise<void>;
+
+  createOrganisation(name: string, now: number): Promise<Organisation>;
+  findOrganisation(name: string): Promise<Organisation | undefined>;
+  listOrganisations(): Promise<Organisation[]>;
+
+  createUser(u: { orgId: number; userName: string; displayName?: string | null; passwordHash: string | null; now: number }): Promise<AuthUser>;
+  findUser(userName: string): Promise<UserWithSecret | undefined>;
+  setPassword(userId: number, passwordHash: string): Promise<void>;
+  setUserDisabled(userId: number, disabled: boolean): Promise<void>;
+  listUsers(orgId?: number): Promise<Array<AuthUser & { disabled: boolean }>>;
+  countUsers(): Promise<number>;
+
+  createApiKey(k: { userId: number; keyHash: string; label?: string | null; now: number }): Promise<number>;
+  findApiKey(keyHash: string): Promise<ApiKeyLookup>;
+  revokeApiKey(id: number, now: number): Promise<boolean>;
+  listApiKeys(orgId?: number): Promise<ApiKeyRow[]>;
+
+  createSession(s: { idHash: string; userId: number; expiresAt: number; now: number }): Promise<void>;
+  findSession(idHash: string, now: number): Promise<AuthUser | undefined>;
+  deleteSession(idHash: string): Promise<void>;
+
+  /** Counts a failed sign-in against `key`; blocks it once `threshold` failures fall inside `windowMs`. */
+  recordAuthFailure(key: string, now: number, policy: { windowMs: number; threshold: number; maxBlockMs: number }): Promise<AuthFailureState>;
+  authBlockedUntil(key: string, now: number): Promise<number | null>;
+  clearAuthFailures(key: string): Promise<void>;
+
+  createForm(f: { orgId: number; name: string; numberPrefix: string; owner?: string | null; now: number }): Promise<FormRow>;
+  listForms(orgId: number): Promise<FormRow[]>;
+  setFormStatus(formPk: number, status: FormRow['status']): Promise<void>;
+
+  /** Records an accepted file: claims its report ids (the duplicates are those already claimed) and stages its reports, atomically. */
+  acceptImport(input: AcceptImportInput): Promise<AcceptImportResult>;
+  importStatus(orgId: number, importId: string): Promise<ImportStatusRow | undefined>;
+
+  /** The oldest import with work left, or undefined. */
+  nextImportJob(now: number): Promise<ImportJob | undefined>;
+  /** Batch numbers of the job not yet created, in order. */
+  pendingBatches(importPk: number): Promise<number[]>;
+  loadBatch(importPk: number, batchNo: number): Promise<ReportRecord[] | undefined>;
+  /**
+   * Creates a staged batch's reports in one transaction: numbers taken from each form's counter,
+   * the batch marked done and the import's progress advanced together, so a crash leaves either
+   * all of it or none. Returns how many reports were created (0 if the batch was already done).
+   */
+  createReportsBatch(job: ImportJob, batchNo: number, records: ReportRecord[], now: number): Promise<number>;
+  recordImportAttempt(importPk: number): Promise<number>;
+  failImport(importPk: number, errorCode: string, message: string, now: number): Promise<void>;
+}
+
+export function formatReportNumber(prefix: string, seq: number): string {
+  return `${prefix}-${String(seq).padStart(4, '0')}`;
+}

@@ -1,0 +1,86 @@
+/** Test harness: a real service on a loopback port over a real SQLite file in a temp directory. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { loadConfig, type Config } from '../../src/config.ts';
+import { openStore } from '../../src/store/open-store.ts';
+import { bootstrap } from '../../src/admin/provisioning.ts';
+import { buildApp, type App } from '../../src/host/app.ts';
+import type { Store } from '../../src/store/store.ts';
+import type { AuthPolicy } from '../../src/host/auth/authenticator.ts';
+import { defaultAuthPolicy } from '../../src/host/auth/authenticator.ts';
+
+export interface TestServer {
+  url: string;
+  /** base URL of the API: `${url}/api` */
+  api: string;
+  apiKey: string;
+  userName: string;
+  password: string;
+  organisation: string;
+  store: Store;
+  app: App;
+  dir: string;
+  dbFile: string;
+  close(): Promise<void>;
+}
+
+export async function startServer(opts: { env?: Record<string, string>; authPolicy?: Partial<AuthPolicy>; worker?: boolean } = {}): Promise<TestServer> {
+  const dir = mkdtempSync(join(tmpdir(), 'coruson-test-'));
+  const dbFile = join(dir, 'coruson.db');
+  const config: Config = loadConfig({ DATABASE_URL: dbFile, ...opts.env });
+  const store = await openStore(config.databaseUrl);
+  const boot = await bootstrap(store, { organisation: 'Test Airline', userName: 'admin', password: 'correct horse battery', apiKey: undefined });
+  if (!boot) throw new Error('bootstrap did not run on an empty store');
+  const app = buildApp({
+    config,
+    store,
+    log: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+    authPolicy: { ...defaultAuthPolicy, ...opts.authPolicy },
+    workerOptions: { pollMs: 50, maxAttempts: 3, retryDelayMs: 20 },
+  });
+  if (opts.worker !== false) app.worker.start();
+  await app.http.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.http.server.address();
+  if (!address || typeof address === 'string') throw new Error('no port');
+  const url = `http://127.0.0.1:${address.port}`;
+  return {
+    url,
+    api: `${url}/api`,
+    apiKey: boot.apiKey,
+    userName: boot.userName,
+    password: boot.password,
+    organisation: boot.organisation,
+    store,
+    app,
+    dir,
+    dbFile,
+    async close() {
+      await app.close();
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function bearer(key: string): Record<string, string> {
+  return { authorization: `Bearer ${key}` };
+}
+
+export function basic(user: string, password: string): Record<string, string> {
+  return { authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` };
+}
+
+/** Polls ImportReportsStatus until the import completes (or fails), returning the last body. */
+export async function waitForImport(s: TestServer, importId: string, timeoutMs = 60_000): Promise<any> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const res = await fetch(`${s.api}/reports/import/status/${importId}`, { headers: bearer(s.apiKey) });
+    const body = await res.json();
+    if (res.status !== 200) throw new Error(`status ${res.status}: ${JSON.stringify(body)}`);
+    if (body.StatusDescription === 'Completed' || body.StatusDescription === 'Failed') return body;
+    if (Date.now() > deadline) throw new Error(`import ${importId} not complete: ${JSON.stringify(body).slice(0, 300)}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
