@@ -1,0 +1,68 @@
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { generateImportFile } from '../src/import/generate-file.ts';
+import { startService, type ServiceProcess } from './support/process.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'coruson-restart-'));
+const apiKey = 'ck_restart_test_key_0123456789abcdef';
+const env = { DATABASE_URL: join(dir, 'coruson.db'), CORUSON_ADMIN_API_KEY: apiKey, CORUSON_ADMIN_PASSWORD: 'restart password' };
+let svc: ServiceProcess | undefined;
+after(async () => {
+  await svc?.stop('SIGKILL');
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const auth = { authorization: `Bearer ${apiKey}` };
+
+test('an import interrupted by SIGKILL resumes after a restart: every report exactly once, numbers without gaps', async () => {
+  const reports = 20_000;
+  const file = generateImportFile({ reports, seed: 7 });
+  svc = await startService(env);
+  const res = await fetch(`${svc.url}/api/reports/import`, {
+    method: 'POST',
+    headers: { ...auth, 'content-type': 'application/json' },
+    body: JSON.stringify({ Filename: 'big.xml', FileBytes: file.toString('base64') }),
+  });
+  assert.equal(res.status, 200, await res.clone().text());
+  const { ImportId } = await res.json();
+
+  // kill as soon as the worker has created some, but not all, of the reports
+  for (;;) {
+    const st = await (await fetch(`${svc.url}/api/reports/import/status/${ImportId}`, { headers: auth })).json();
+    if (st.TotalReportsImported > 0) break;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  await svc.stop('SIGKILL');
+
+  const db = new Database(env.DATABASE_URL, { readonly: true });
+  const atKill = (db.prepare('SELECT count(*) AS n FROM reports').get() as { n: number }).n;
+  db.close();
+  assert.ok(atKill > 0 && atKill < reports, `killed mid-import (${atKill} of ${reports} created)`);
+
+  svc = await startService(env);
+  let status;
+  const deadline = Date.now() + 120_000;
+  do {
+    status = await (await fetch(`${svc.url}/api/reports/import/status/${ImportId}`, { headers: auth })).json();
+    assert.ok(Date.now() < deadline, 'import did not complete after the restart');
+    await new Promise((r) => setTimeout(r, 50));
+  } while (status.StatusDescription !== 'Completed');
+  assert.equal(status.TotalReports, reports);
+  assert.equal(status.TotalReportsImported, reports);
+  assert.equal(Object.keys(status.ImportedReports).length, reports);
+  await svc.stop();
+
+  const check = new Database(env.DATABASE_URL, { readonly: true });
+  const totals = check.prepare('SELECT count(*) AS n, count(DISTINCT report_id) AS ids, count(DISTINCT number) AS numbers FROM reports').get();
+  assert.deepEqual(totals, { n: reports, ids: reports, numbers: reports });
+  const perForm = check.prepare('SELECT form_pk, count(*) AS n, min(seq) AS lo, max(seq) AS hi FROM reports GROUP BY form_pk').all() as Array<{ n: number; lo: number; hi: number }>;
+  assert.ok(perForm.length >= 2);
+  for (const f of perForm) assert.deepEqual([f.lo, f.hi], [1, f.n], 'each form numbered 1..n without gaps');
+  const fields = (check.prepare('SELECT count(DISTINCT report_pk) AS n FROM report_fields').get() as { n: number }).n;
+  assert.equal(fields, reports, 'every report has its fields, none twice-created');
+  check.close();
+});
