@@ -15,6 +15,7 @@ import type { HttpExchange, ServiceContext } from '../services/context.ts';
 import { ImportWorker, defaultWorkerOptions, type WorkerOptions } from '../import/import-worker.ts';
 import { Authenticator, defaultAuthPolicy, type AuthPolicy } from './auth/authenticator.ts';
 import { bindRequest } from './binding.ts';
+import { readBody } from './body-reader.ts';
 import { Errors } from './errors.ts';
 import { jsonFormat } from './formats/json.ts';
 import type { WireFormat } from './formats/format.ts';
@@ -58,7 +59,7 @@ export function buildApp(o: AppOptions): App {
 
   // bodies are read per operation and format, so every content type arrives as raw bytes
   http.removeAllContentTypeParsers();
-  http.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+  http.addContentTypeParser('*', (req, payload, done) => readBody(req.raw, payload, config.bodyLimit, done));
 
   const pipeline = async (req: FastifyRequest, reply: FastifyReply) => {
     const url = req.url;

@@ -39,7 +39,7 @@ const base64 = /^[A-Za-z0-9+/\s]*={0,2}\s*$/;
 
 function parseBase64(text: string): Buffer | undefined {
   if (!base64.test(text)) return undefined;
-  const compact = text.replace(/\s+/g, '');
+  const compact = /\s/.test(text) ? text.replace(/\s+/g, '') : text;
   if (compact.length % 4 === 1) return undefined;
   return Buffer.from(compact, 'base64');
 }

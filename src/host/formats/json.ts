@@ -3,6 +3,7 @@ import { Errors, type FieldError } from '../errors.ts';
 import { fromJsonValue, typeName, type Converted } from '../values.ts';
 import type { WireFormat } from './format.ts';
 import { memberLookup, isValueType, defaultValue } from '../dto-shape.ts';
+import { splitLargeStrings } from './json-large-strings.ts';
 
 type Writer = (v: unknown) => string;
 
@@ -144,12 +145,18 @@ export const jsonFormat: WireFormat = {
   mediaTypes: ['application/json', 'text/json'],
   write: (dto, value) => dtoWriter(dto)(value),
   read(dto, body, errors) {
+    const lookup = memberLookup(dto);
+    const split = splitLargeStrings(body, (key) => {
+      const m = lookup.get(key.toLowerCase());
+      return m !== undefined && m[1].type.kind === 'scalar' && m[1].type.name === 'bytes';
+    });
     let parsed: unknown;
     try {
-      parsed = JSON.parse(body.toString('utf8'));
+      parsed = JSON.parse((split?.rest ?? body).toString('utf8'));
     } catch (e) {
       throw Errors.malformedBody('JSON', (e as Error).message);
     }
+    if (split) for (const [key, text] of split.values) (parsed as Record<string, unknown>)[key] = text;
     return readDto(dto, parsed, '', errors);
   },
 };

@@ -9,6 +9,7 @@ import {
   type FormRow, type ImportJob, type ImportStatus, type ImportStatusRow, type Organisation, type Store, type UserWithSecret,
 } from '../store.ts';
 import { sqliteMigrations } from './migrations.ts';
+import { orderedUuid } from '../ordered-uuid.ts';
 
 const userColumns = `u.id AS userId, u.user_name AS userName, u.display_name AS displayName, u.org_id AS orgId, o.name AS orgName`;
 const formColumns = `id AS pk, form_id AS formId, form_revision_id AS formRevisionId, org_id AS orgId, name,
@@ -94,7 +95,10 @@ export class SqliteStore implements Store {
                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       insertField: p(`INSERT INTO report_fields (field_id, report_pk, parent_pk, row_index, position, label, field_type, section_name, value, values_json)
                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-      markBatchDone: p('UPDATE import_batches SET done = 1, payload = NULL WHERE import_pk = ? AND batch_no = ?'),
+      markBatchDone: p('UPDATE import_batches SET done = 1 WHERE import_pk = ? AND batch_no = ?'),
+      // staged payloads go once the whole import is in: freeing their pages batch by batch costs more
+      dropBatches: p(`UPDATE import_batches SET payload = NULL WHERE import_pk = ?
+                      AND (SELECT status FROM imports WHERE id = ?) IN ('Completed', 'Failed')`),
       advanceImport: p(`UPDATE imports SET imported_reports = imported_reports + ?, started_at = coalesce(started_at, ?),
                         status = CASE WHEN imported_reports + ? >= total_reports THEN 'Completed' ELSE 'Importing' END,
                         finished_at = CASE WHEN imported_reports + ? >= total_reports THEN ? ELSE NULL END WHERE id = ?`),
@@ -251,7 +255,7 @@ export class SqliteStore implements Store {
       for (let i = 0; i < fields.length; i++) {
         const f = fields[i];
         const pk = insertField.run(
-          randomUUID(), reportPk, parentPk, rowIndex, i, f.label, f.type, f.section ?? null, f.value ?? null,
+          orderedUuid(), reportPk, parentPk, rowIndex, i, f.label, f.type, f.section ?? null, f.value ?? null,
           f.values ? JSON.stringify(f.values) : null,
         ).lastInsertRowid;
         if (f.rows) for (let r = 0; r < f.rows.length; r++) insertFields(reportPk, pk, r, f.rows[r]);
@@ -278,6 +282,7 @@ export class SqliteStore implements Store {
       this.s.markBatchDone.run(job.pk, batchNo);
       const n = records.length;
       this.s.advanceImport.run(n, now, n, n, now, job.pk);
+      this.s.dropBatches.run(job.pk, job.pk);
       return n;
     });
     return tx.immediate();
@@ -287,7 +292,10 @@ export class SqliteStore implements Store {
     return this.s.attempt.get(importPk) as number;
   }
   async failImport(importPk: number, errorCode: string, message: string, now: number): Promise<void> {
-    this.s.failImport.run(errorCode, message, now, importPk);
+    this.db.transaction(() => {
+      this.s.failImport.run(errorCode, message, now, importPk);
+      this.s.dropBatches.run(importPk, importPk);
+    })();
   }
 }
 

@@ -1,0 +1,10 @@
+/** Baseline: a bare Fastify route answering a fixed JSON body (the same one the status bench gets). */
+import Fastify from 'fastify';
+import { readFileSync } from 'node:fs';
+
+const [bodyFile, port] = process.argv.slice(2);
+const body = JSON.parse(readFileSync(bodyFile, 'utf8'));
+const app = Fastify({ logger: false });
+app.get('/status', async () => body);
+await app.listen({ port: Number(port), host: '127.0.0.1' });
+process.stdout.write('ready\n');

@@ -1,0 +1,149 @@
+/**
+ * `npm run bench`: the import and status benchmarks, each beside baselines measured in the same run.
+ *
+ *   npm run bench -- [--reports 30000] [--status-reports 1000] [--duration 10] [--connections 50]
+ *
+ * 1. Import end to end: POST a generated file to a service process (`src/main.ts`, SQLite) and poll
+ *    ImportReportsStatus until Completed; reports/s and the service's peak RSS (VmHWM). Baselines:
+ *    a bare saxes parse of the file and a bare better-sqlite3 insert of its rows, each in its own process.
+ * 2. ImportReportsStatus under load (autocannon, API key) for an import of --status-reports reports,
+ *    beside a bare Fastify route serving the same body.
+ * Results are printed and written to bench/out/results.json.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, createWriteStream } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { writeImportFile } from '../src/import/generate-file.ts';
+import { freePort, startService } from '../test/support/process.ts';
+
+const { values } = parseArgs({
+  options: {
+    reports: { type: 'string', default: '30000' },
+    'status-reports': { type: 'string', default: '1000' },
+    duration: { type: 'string', default: '10' },
+    connections: { type: 'string', default: '50' },
+  },
+});
+const reports = Number(values.reports);
+const statusReports = Number(values['status-reports']);
+const duration = Number(values.duration);
+const connections = Number(values.connections);
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const outDir = join(root, 'bench', 'out');
+mkdirSync(outDir, { recursive: true });
+const work = mkdtempSync(join(tmpdir(), 'coruson-bench-'));
+const apiKey = 'ck_bench_key_0123456789abcdefghij';
+
+function runScript(script: string, args: string[]): Promise<any> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop()!)) : reject(new Error(`${script} exited ${code}`))));
+  });
+}
+
+async function generate(n: number): Promise<string> {
+  const file = join(outDir, `reports-${n}.xml`);
+  if (!existsSync(file)) {
+    const stream = createWriteStream(file);
+    await writeImportFile(stream, { reports: n, seed: 1 });
+    await new Promise<void>((r) => stream.end(r));
+  }
+  return file;
+}
+
+function peakRssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmHWM:\s+(\d+) kB/.exec(status)![1]) / 1024;
+}
+
+async function importFile(url: string, file: string): Promise<{ ms: number; importId: string; status: any }> {
+  const body = JSON.stringify({ Filename: 'bench.xml', FileBytes: readFileSync(file).toString('base64') });
+  const headers = { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' };
+  const t0 = performance.now();
+  const res = await fetch(`${url}/api/reports/import`, { method: 'POST', headers, body });
+  if (res.status !== 200) throw new Error(`import refused: ${res.status} ${(await res.text()).slice(0, 500)}`);
+  const { ImportId } = await res.json();
+  for (;;) {
+    // the light poll: only the totals matter here, so ask with a small interval and read little
+    const st = await (await fetch(`${url}/api/reports/import/status/${ImportId}`, { headers })).json();
+    if (st.StatusDescription === 'Completed') return { ms: performance.now() - t0, importId: ImportId, status: st };
+    if (st.StatusDescription === 'Failed') throw new Error(`import failed: ${JSON.stringify(st.ResponseStatus)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function load(url: string, headers: Record<string, string>): Promise<{ rps: number; p99: number; p50: number; errors: number; non2xx: number }> {
+  const opts = { url, connections, headers, pipelining: 1 };
+  await autocannon({ ...opts, duration: 3 }); // warm-up
+  const r = await autocannon({ ...opts, duration });
+  return { rps: r.requests.average, p99: r.latency.p99, p50: r.latency.p50, errors: r.errors, non2xx: r.non2xx };
+}
+
+const fmt = (n: number, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
+
+async function main() {
+  console.log(`machine: ${cpus().length} × ${cpus()[0]?.model}, ${fmt(totalmem() / 2 ** 30, 1)} GiB, Node ${process.version}`);
+  const file = await generate(reports);
+  const size = readFileSync(file).length;
+  console.log(`file: ${fmt(reports)} reports, ${fmt(size / 1e6, 1)} MB`);
+
+  // -- import, end to end, with its baselines
+  const saxes = await runScript('bench/baselines/saxes-parse.ts', [file]);
+  const insert = await runScript('bench/baselines/sqlite-insert.ts', [file, work]);
+  const svc = await startService({ DATABASE_URL: join(work, 'service.db'), CORUSON_ADMIN_API_KEY: apiKey, CORUSON_ADMIN_PASSWORD: 'bench password' });
+  const e2e = await importFile(svc.url, file);
+  const rss = peakRssMb(svc.child.pid!);
+  if (e2e.status.TotalReportsImported !== reports) throw new Error(`imported ${e2e.status.TotalReportsImported} of ${reports}`);
+  const slower = Math.max(saxes.ms, insert.ms);
+  const importResult = {
+    reports,
+    fileMb: size / 1e6,
+    endToEndMs: e2e.ms,
+    reportsPerSecond: reports / (e2e.ms / 1000),
+    peakRssMb: rss,
+    baselines: { saxesParseMs: saxes.ms, sqliteInsertMs: insert.ms, sqliteRows: insert.rows },
+    ratioToSlowerBaseline: e2e.ms / slower,
+  };
+  console.log('\nImport (POST → Completed)');
+  console.log(`  ours                 ${fmt(e2e.ms).padStart(7)} ms   ${fmt(importResult.reportsPerSecond)} reports/s   peak RSS ${fmt(rss)} MB`);
+  console.log(`  bare saxes parse     ${fmt(saxes.ms).padStart(7)} ms`);
+  console.log(`  bare SQLite insert   ${fmt(insert.ms).padStart(7)} ms   (${fmt(insert.rows)} rows, one transaction)`);
+  console.log(`  ours / slower baseline: ${importResult.ratioToSlowerBaseline.toFixed(2)}x   (targets: >= 5,000 reports/s, <= 2.5x, RSS < 400 MB)`);
+
+  // -- status under load, beside a bare Fastify route with the same body
+  const small = await generate(statusReports);
+  const { importId } = await importFile(svc.url, small.replace(`${statusReports}`, `${statusReports}`));
+  const statusUrl = `${svc.url}/api/reports/import/status/${importId}`;
+  const body = await (await fetch(statusUrl, { headers: { authorization: `Bearer ${apiKey}` } })).text();
+  writeFileSync(join(work, 'status.json'), body);
+  const ours = await load(statusUrl, { authorization: `Bearer ${apiKey}` });
+  await svc.stop();
+
+  const port = await freePort();
+  const bare = spawn(process.execPath, ['--import', 'tsx', 'bench/baselines/bare-fastify.ts', join(work, 'status.json'), String(port)], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise((r) => bare.stdout.once('data', r));
+  const baseline = await load(`http://127.0.0.1:${port}/status`, {});
+  bare.kill();
+
+  const statusResult = { statusReports, bodyBytes: Buffer.byteLength(body), connections, durationS: duration, ours, bareFastify: baseline, ratio: ours.rps / baseline.rps };
+  console.log(`\nImportReportsStatus, ${fmt(statusReports)}-report import (${fmt(statusResult.bodyBytes / 1024, 1)} KB body), ${connections} connections, ${duration} s`);
+  console.log(`  ours          ${fmt(ours.rps).padStart(7)} req/s   p50 ${ours.p50} ms   p99 ${ours.p99} ms   errors ${ours.errors}   non-2xx ${ours.non2xx}`);
+  console.log(`  bare Fastify  ${fmt(baseline.rps).padStart(7)} req/s   p50 ${baseline.p50} ms   p99 ${baseline.p99} ms`);
+  console.log(`  ours / bare: ${(statusResult.ratio * 100).toFixed(0)}%   (target: >= 50%)`);
+
+  writeFileSync(join(outDir, 'results.json'), JSON.stringify({ date: new Date().toISOString(), import: importResult, status: statusResult }, null, 2));
+  rmSync(work, { recursive: true, force: true });
+}
+
+main().catch((err) => {
+  console.error(err);
+  rmSync(work, { recursive: true, force: true });
+  process.exit(1);
+});
