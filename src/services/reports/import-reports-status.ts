@@ -2,15 +2,29 @@ import type { ImportReportsStatus } from '../../model/reports.ts';
 import { Errors } from '../../host/errors.ts';
 import { requireCaller, type Handler } from '../context.ts';
 
+/**
+ * The store hands back the same growing pair list on every poll; the map built from it is kept
+ * (frozen, so the serialiser may keep its text too) until the list grows.
+ */
+const maps = new WeakMap<ReadonlyArray<[string, string]>, { length: number; map: Readonly<Record<string, string>> }>();
+
+function importedMap(pairs: ReadonlyArray<[string, string]>): Readonly<Record<string, string>> {
+  const memo = maps.get(pairs);
+  if (memo && memo.length === pairs.length) return memo.map;
+  const map: Record<string, string> = {};
+  for (const [id, number] of pairs) map[id] = number;
+  Object.freeze(map);
+  maps.set(pairs, { length: pairs.length, map });
+  return map;
+}
+
 export const importReportsStatus: Handler<typeof ImportReportsStatus> = async (req, ctx) => {
   const caller = requireCaller(ctx);
   const row = await ctx.store.importStatus(caller.orgId, req.ImportId);
   // another organisation's import answers exactly like one that does not exist
   if (!row) throw Errors.importNotFound(req.ImportId);
-  const imported: Record<string, string> = {};
-  for (const [id, number] of row.reports) imported[id] = number;
   return {
-    ImportedReports: imported,
+    ImportedReports: importedMap(row.reports),
     TotalReportsImported: row.imported,
     TotalReports: row.total,
     StatusDescription: row.status,

@@ -1,0 +1,38 @@
+/**
+ * The id → number pairs of an import only ever grow (one batch at a time, in report order), and
+ * clients poll them many times while they grow. Each import's pairs are kept here and only the rows
+ * created since the last read are fetched; the least recently read imports are dropped past a bound.
+ */
+export type ImportedPair = [reportId: string, number: string];
+
+interface Entry { lastPk: number; pairs: ImportedPair[] }
+
+export class ImportedReportsCache {
+  private readonly entries = new Map<number, Entry>();
+  private size = 0;
+
+  constructor(private readonly maxPairs = 2_000_000) {}
+
+  /**
+   * `count` is the import's created-report counter as just read; `fetchAfter(pk)` returns
+   * [pk, reportId, number] rows of the import with a primary key above pk, in order.
+   */
+  read(importPk: number, count: number, fetchAfter: (afterPk: number) => Array<[number, string, string]>): ImportedPair[] {
+    let e = this.entries.get(importPk);
+    if (e) this.entries.delete(importPk); // re-inserted below: Map order is recency
+    else e = { lastPk: 0, pairs: [] };
+    if (e.pairs.length < count) {
+      const rows = fetchAfter(e.lastPk);
+      for (const [pk, id, number] of rows) e.pairs.push([id, number]);
+      if (rows.length) e.lastPk = rows[rows.length - 1][0];
+      this.size += rows.length;
+    }
+    this.entries.set(importPk, e);
+    for (const [pk, old] of this.entries) {
+      if (this.size <= this.maxPairs || old === e) break;
+      this.entries.delete(pk);
+      this.size -= old.pairs.length;
+    }
+    return e.pairs;
+  }
+}
