@@ -22,6 +22,9 @@ async function main(): Promise<void> {
     ];
     process.stdout.write(lines.filter(Boolean).join('\n') + '\n');
   }
+  // a file still being checked when the process stopped was never accepted: its client got no ImportId
+  const abandoned = await store.discardAbandonedImports(Date.now());
+  if (abandoned) log.warn({ abandoned }, 'removed imports whose files were still being checked at the last stop');
   const app = buildApp({ config, store, log });
   app.worker.start();
   await app.http.listen({ port: config.port, host: config.host });

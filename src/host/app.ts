@@ -13,6 +13,8 @@ import type { Store } from '../store/store.ts';
 import { handlers } from '../services/index.ts';
 import type { HttpExchange, ServiceContext } from '../services/context.ts';
 import { ImportWorker, defaultWorkerOptions, type WorkerOptions } from '../import/import-worker.ts';
+import { ParsePool } from '../import/parse-pool.ts';
+import { ThreadedImportWorker, type BackgroundWorker } from '../import/threaded-import-worker.ts';
 import { Authenticator, defaultAuthPolicy, type AuthPolicy } from './auth/authenticator.ts';
 import { bindRequest } from './binding.ts';
 import { readBody } from './body-reader.ts';
@@ -32,11 +34,13 @@ export interface AppOptions {
   log: Logger;
   authPolicy?: AuthPolicy;
   workerOptions?: WorkerOptions;
+  /** run the import worker on the main thread (the default is a thread of its own, for file databases) */
+  inProcessWorker?: boolean;
 }
 
 export interface App {
   http: FastifyInstance<Server, IncomingMessage, ServerResponse, Logger>;
-  worker: ImportWorker;
+  worker: BackgroundWorker;
   auth: Authenticator;
   close(): Promise<void>;
 }
@@ -55,7 +59,13 @@ export function buildApp(o: AppOptions): App {
   });
   const router = new Router(operations, formats);
   const auth = new Authenticator(store, o.authPolicy ?? defaultAuthPolicy);
-  const worker = new ImportWorker(store, log.child({ component: 'import-worker' }), o.workerOptions ?? defaultWorkerOptions);
+  const parsers = new ParsePool();
+  parsers.warm();
+  const workerOptions = o.workerOptions ?? defaultWorkerOptions;
+  const worker: BackgroundWorker = o.inProcessWorker || config.databaseUrl === ':memory:'
+    ? new ImportWorker(store, log.child({ component: 'import-worker' }), workerOptions)
+    : new ThreadedImportWorker({ databaseUrl: config.databaseUrl, logLevel: config.logLevel, options: workerOptions }, (err) =>
+      log.error({ err }, 'import worker thread failed'));
 
   // bodies are read per operation and format, so every content type arrives as raw bytes
   http.removeAllContentTypeParsers();
@@ -86,7 +96,7 @@ export function buildApp(o: AppOptions): App {
       });
       // the raw body can be large (an import file); drop it before the handler runs
       (req as { body: unknown }).body = undefined;
-      const ctx: ServiceContext = { caller, store, auth, worker, limits: config.limits, log: req.log as Logger, http: exchange };
+      const ctx: ServiceContext = { caller, store, auth, worker, parsers, limits: config.limits, log: req.log as Logger, http: exchange };
       const handler = handlers[op.name as keyof typeof handlers] as (r: unknown, c: ServiceContext) => Promise<unknown>;
       const result = await handler(dto, ctx);
       return sendDto(reply, format, op.response, result ?? {});
@@ -132,6 +142,7 @@ export function buildApp(o: AppOptions): App {
     async close() {
       await http.close();
       await worker.stop();
+      await parsers.close();
     },
   };
 }

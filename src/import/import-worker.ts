@@ -5,6 +5,7 @@
  */
 import type { Logger } from 'pino';
 import type { ImportJob, Store } from '../store/store.ts';
+import type { BackgroundWorker } from './threaded-import-worker.ts';
 
 export interface WorkerOptions {
   /** how often to look for work when nobody has called wake() */
@@ -17,7 +18,7 @@ export interface WorkerOptions {
 
 export const defaultWorkerOptions: WorkerOptions = { pollMs: 1000, maxAttempts: 5, retryDelayMs: 500 };
 
-export class ImportWorker {
+export class ImportWorker implements BackgroundWorker {
   private running = false;
   private loop: Promise<void> | undefined;
   private wakeUp: (() => void) | undefined;
@@ -73,14 +74,17 @@ export class ImportWorker {
   }
 
   private async runJob(job: ImportJob): Promise<void> {
+    const started = performance.now();
+    let created = 0;
     try {
       for (const batchNo of await this.store.pendingBatches(job.pk)) {
         if (!this.running) return;
         const records = await this.store.loadBatch(job.pk, batchNo);
-        if (records) await this.store.createReportsBatch(job, batchNo, records, Date.now());
+        if (records) created += await this.store.createReportsBatch(job, batchNo, records, Date.now());
         // let requests in between batches
         await new Promise<void>((r) => setImmediate(r));
       }
+      this.log.info({ importId: job.importId, created, ms: Math.round(performance.now() - started) }, 'import reports created');
     } catch (err) {
       const attempts = await this.store.recordImportAttempt(job.pk);
       this.log.error({ err, importId: job.importId, attempts }, 'import batch failed');

@@ -21,7 +21,6 @@ export const FIELD_TYPES: readonly ImportFieldType[] = [
   'SelectList', 'RadioGroup', 'Location', 'SectionRepeater',
 ];
 const STATUS_SET = new Set<string>(REPORT_STATUSES);
-const FIELD_TYPE_SET = new Set<string>(FIELD_TYPES);
 
 export interface RuleFailure { code: string; message: string }
 
@@ -38,8 +37,6 @@ export function normaliseGuid(s: string): string | null {
   return null;
 }
 
-const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:Z|([+-])(\d{2}):(\d{2}))?$/;
-const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;
 const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$/;
 
 function daysInMonth(y: number, m: number): number {
@@ -56,32 +53,71 @@ function daysFromCivil(y: number, m: number, d: number): number {
   return era * 146097 + yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy - 719468;
 }
 
-function validDate(y: number, m: number, d: number): boolean {
-  return y >= 1 && m >= 1 && m <= 12 && d >= 1 && d <= daysInMonth(y, m);
+/** Value of `count` ASCII digits at `at`, or -1. */
+function digits(s: string, at: number, count: number): number {
+  let v = 0;
+  for (let k = 0; k < count; k++) {
+    const d = s.charCodeAt(at + k) - 48;
+    if (d < 0 || d > 9) return -1;
+    v = v * 10 + d;
+  }
+  return v;
+}
+
+/** Days since 1970-01-01 of `yyyy-MM-dd` at the start of `s` (negative before 1970), or NaN. */
+function datePart(s: string): number {
+  if (s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45) return NaN;
+  const y = digits(s, 0, 4);
+  const m = digits(s, 5, 2);
+  const d = digits(s, 8, 2);
+  if (y < 1 || m < 1 || m > 12 || d < 1 || d > daysInMonth(y, m)) return NaN;
+  return daysFromCivil(y, m, d);
 }
 
 /**
  * Epoch milliseconds of `yyyy-MM-ddTHH:mm:ss[.fff…][Z|±hh:mm]`, or null. No offset means UTC.
  * Fractions beyond milliseconds are cut off, not rounded, so a value never moves across a second.
+ * Hand-parsed: this runs for several values of every report.
  */
 export function parseDateTime(s: string): number | null {
-  const m = DATE_TIME.exec(s);
-  if (m === null) return null;
-  const y = +m[1], mo = +m[2], d = +m[3], h = +m[4], mi = +m[5], sec = +m[6];
-  if (!validDate(y, mo, d) || h > 23 || mi > 59 || sec > 59) return null;
-  let offset = 0;
-  if (m[8] !== undefined) {
-    const oh = +m[9], om = +m[10];
-    if (oh > 14 || om > 59 || oh * 60 + om > 840) return null;
-    offset = (m[8] === '-' ? -1 : 1) * (oh * 60 + om);
+  const n = s.length;
+  if (n < 19 || s.charCodeAt(10) !== 84 || s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58) return null;
+  const days = datePart(s);
+  const h = digits(s, 11, 2);
+  const mi = digits(s, 14, 2);
+  const sec = digits(s, 17, 2);
+  if (Number.isNaN(days) || h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 59) return null;
+  let i = 19;
+  let ms = 0;
+  if (i < n && s.charCodeAt(i) === 46) {
+    const start = ++i;
+    for (; i < n; i++) {
+      const d = s.charCodeAt(i) - 48;
+      if (d < 0 || d > 9) break;
+      if (i - start < 3) ms = ms * 10 + d;
+    }
+    if (i === start) return null;
+    if (i - start === 1) ms *= 100;
+    else if (i - start === 2) ms *= 10;
   }
-  const ms = m[7] === undefined ? 0 : +(m[7] + '00').slice(0, 3);
-  return daysFromCivil(y, mo, d) * 86_400_000 + ((h * 60 + mi - offset) * 60 + sec) * 1000 + ms;
+  let offset = 0;
+  if (i < n) {
+    const sign = s.charCodeAt(i);
+    if (sign === 90) { // Z
+      if (i + 1 !== n) return null;
+    } else {
+      if ((sign !== 43 && sign !== 45) || i + 6 !== n || s.charCodeAt(i + 3) !== 58) return null;
+      const oh = digits(s, i + 1, 2);
+      const om = digits(s, i + 4, 2);
+      if (oh < 0 || om < 0 || om > 59 || oh * 60 + om > 840) return null;
+      offset = (sign === 45 ? -1 : 1) * (oh * 60 + om);
+    }
+  }
+  return days * 86_400_000 + ((h * 60 + mi - offset) * 60 + sec) * 1000 + ms;
 }
 
 export function isCalendarDate(s: string): boolean {
-  const m = DATE_ONLY.exec(s);
-  return m !== null && validDate(+m[1], +m[2], +m[3]);
+  return s.length === 10 && !Number.isNaN(datePart(s));
 }
 
 export function isDecimal(s: string): boolean {
@@ -93,7 +129,13 @@ export function parseStatus(s: string): ReportStatusValue | null {
 }
 
 export function parseFieldType(s: string): ImportFieldType | null {
-  return FIELD_TYPE_SET.has(s) ? (s as ImportFieldType) : null;
+  switch (s) {
+    case 'TextBox': case 'TextArea': case 'Numerical': case 'Date': case 'DateTime': case 'CheckList':
+    case 'SelectList': case 'RadioGroup': case 'Location': case 'SectionRepeater':
+      return s;
+    default:
+      return null;
+  }
 }
 
 /** xs:boolean's lexical space, which the spec adopts for IsMandatory. */
@@ -110,38 +152,53 @@ export function valueElementFor(type: ImportFieldType): 'Value' | 'Values' | 'Ro
   return type === 'CheckList' ? 'Values' : type === 'SectionRepeater' ? 'Rows' : 'Value';
 }
 
-/** Checks the trimmed `Value` of a field whose type takes a single Value. */
+/**
+ * Checks the trimmed `Value` of a field whose type takes a single Value. The common case (a good
+ * value) allocates nothing; messages are put together only for a bad one.
+ */
 export function checkFieldValue(type: ImportFieldType, v: string, label: string | undefined): RuleFailure | null {
-  const of = label === undefined ? `of this ${type} field` : `of ${type} field ${quote(label)}`;
+  let max = 0;
   switch (type) {
-    case 'TextBox': return tooLong(v, MAX_TEXTBOX, `Value ${of}`);
-    case 'TextArea': return tooLong(v, MAX_TEXTAREA, `Value ${of}`);
-    case 'Location': return tooLong(v, MAX_OPTION, `Value ${of}`);
+    case 'TextBox': max = MAX_TEXTBOX; break;
+    case 'TextArea': max = MAX_TEXTAREA; break;
+    case 'Location': max = MAX_OPTION; break;
     case 'SelectList':
     case 'RadioGroup':
-      if (v === '') return { code: ImportErrorCode.Empty, message: `Value ${of} is empty; it must name the option chosen.` };
-      return tooLong(v, MAX_OPTION, `Value ${of}`);
+      if (v === '') return { code: ImportErrorCode.Empty, message: `Value ${describe(type, label)} is empty; it must name the option chosen.` };
+      max = MAX_OPTION;
+      break;
     case 'Numerical':
-      if (v === '') return { code: ImportErrorCode.Empty, message: `Value ${of} is empty; it must be a decimal number such as 1200 or -3.5.` };
-      return isDecimal(v) ? null : {
-        code: ImportErrorCode.InvalidNumber,
-        message: `Value ${quote(v)} ${of} is not a decimal number (expected e.g. 1200, -3.5 or 0.25; no exponent or thousands separator).`,
-      };
+      if (v !== '' && isDecimal(v)) return null;
+      return v === ''
+        ? { code: ImportErrorCode.Empty, message: `Value ${describe(type, label)} is empty; it must be a decimal number such as 1200 or -3.5.` }
+        : {
+          code: ImportErrorCode.InvalidNumber,
+          message: `Value ${quote(v)} ${describe(type, label)} is not a decimal number (expected e.g. 1200, -3.5 or 0.25; no exponent or thousands separator).`,
+        };
     case 'Date':
-      if (v === '') return { code: ImportErrorCode.Empty, message: `Value ${of} is empty; it must be a date such as 2026-03-01.` };
-      return isCalendarDate(v) ? null : {
-        code: ImportErrorCode.InvalidDate,
-        message: `Value ${quote(v)} ${of} is not a calendar date in the form yyyy-MM-dd (e.g. 2026-03-01).`,
-      };
+      if (isCalendarDate(v)) return null;
+      return v === ''
+        ? { code: ImportErrorCode.Empty, message: `Value ${describe(type, label)} is empty; it must be a date such as 2026-03-01.` }
+        : {
+          code: ImportErrorCode.InvalidDate,
+          message: `Value ${quote(v)} ${describe(type, label)} is not a calendar date in the form yyyy-MM-dd (e.g. 2026-03-01).`,
+        };
     case 'DateTime':
-      if (v === '') return { code: ImportErrorCode.Empty, message: `Value ${of} is empty; it must be a date-time such as 2026-03-01T10:15:00Z.` };
-      return parseDateTime(v) !== null ? null : {
-        code: ImportErrorCode.InvalidDate,
-        message: `Value ${quote(v)} ${of} is not an ISO 8601 date-time (expected e.g. 2026-03-01T10:15:00Z or 2026-03-01T11:15:00+01:00).`,
-      };
+      if (parseDateTime(v) !== null) return null;
+      return v === ''
+        ? { code: ImportErrorCode.Empty, message: `Value ${describe(type, label)} is empty; it must be a date-time such as 2026-03-01T10:15:00Z.` }
+        : {
+          code: ImportErrorCode.InvalidDate,
+          message: `Value ${quote(v)} ${describe(type, label)} is not an ISO 8601 date-time (expected e.g. 2026-03-01T10:15:00Z or 2026-03-01T11:15:00+01:00).`,
+        };
     default:
       return null;
   }
+  return longerThan(v, max) ? tooLong(v, max, `Value ${describe(type, label)}`) : null;
+}
+
+function describe(type: ImportFieldType, label: string | undefined): string {
+  return label === undefined ? `of this ${type} field` : `of ${type} field ${quote(label)}`;
 }
 
 /** `what` is how the message names the value, e.g. "Summary". */

@@ -40,8 +40,9 @@ export function checkFileEncoding(file: Uint8Array): EncodingCheck {
     };
   }
   if (!isUtf8(file)) {
-    const at = findInvalidUtf8(file, start);
-    const { line, column } = lineColumnAt(file, at < 0 ? n : at);
+    // isUtf8 and this scan follow the same definition; the fallback only guards against a disagreement.
+    const at = Math.max(0, findInvalidUtf8(file, start));
+    const { line, column } = lineColumnAt(file, at);
     return {
       ok: false,
       problem: {
@@ -61,6 +62,65 @@ function encodingProblem(message: string): EncodingCheck {
     problem: { fieldName: FILE_FIELD, errorCode: ImportErrorCode.UnsupportedEncoding, message, line: 1, column: 1 },
   };
 }
+
+const LT = 0x3c;
+
+function at(b: Uint8Array, i: number, ascii: string): boolean {
+  if (i + ascii.length > b.length) return false;
+  for (let k = 0; k < ascii.length; k++) if (b[i + k] !== ascii.charCodeAt(k)) return false;
+  return true;
+}
+
+/**
+ * Checks the prolog (what precedes the root element): the XML declaration must not name another
+ * encoding than UTF-8, there must be no DOCTYPE, and no text (a file that is not XML at all). Done on the bytes, before parsing, so the
+ * XML parser never reads a DTD. Stops at the first construct that cannot be part of a prolog;
+ * anything malformed there is left to the parser to report.
+ */
+export function checkProlog(file: Uint8Array, start: number): ImportProblem | null {
+  const b = Buffer.from(file.buffer, file.byteOffset, file.byteLength);
+  let i = start;
+  if (at(b, i, '<?xml') && isXmlSpace(b[i + 5] ?? 0)) {
+    const end = b.indexOf('?>', i);
+    if (end < 0) return null;
+    const m = /\sencoding\s*=\s*(["'])([^"']*)\1/.exec(b.toString('latin1', i, end));
+    if (m !== null && !isUtf8EncodingName(m[2])) {
+      return {
+        fieldName: FILE_FIELD, errorCode: ImportErrorCode.UnsupportedEncoding, line: 1, column: 1,
+        message: `The XML declaration names encoding ${quote(m[2])}; only UTF-8 is accepted ` +
+          '(write encoding="utf-8" or leave the encoding out).',
+      };
+    }
+    i = end + 2;
+  }
+  while (i < b.length) {
+    const c = b[i];
+    if (isXmlSpace(c)) { i++; continue; }
+    if (c !== LT) {
+      const { line, column } = lineColumnAt(b, i);
+      return {
+        fieldName: FILE_FIELD, errorCode: ImportErrorCode.XmlSyntax, line, column,
+        message: `The file is not XML: it must start with an XML element (or an XML declaration), found text at line ${line}, column ${column}.`,
+      };
+    }
+    let end: number;
+    if (at(b, i, '<!--')) end = b.indexOf('-->', i + 4) + 3;
+    else if (at(b, i, '<?')) end = b.indexOf('?>', i + 2) + 2;
+    else if (at(b, i, '<!DOCTYPE')) {
+      const { line, column } = lineColumnAt(b, i);
+      return {
+        fieldName: FILE_FIELD, errorCode: ImportErrorCode.DoctypeNotAllowed, line, column,
+        message: DOCTYPE_MESSAGE,
+      };
+    } else return null;
+    if (end < i) return null;
+    i = end;
+  }
+  return null;
+}
+
+export const DOCTYPE_MESSAGE = 'The file contains a DOCTYPE declaration; import files may not have one ' +
+  '(no DTDs, and no entities beyond &amp; &lt; &gt; &quot; &apos;). Remove it.';
 
 /** Offset of the first byte of the first ill-formed UTF-8 sequence at or after `from`, or -1. */
 export function findInvalidUtf8(b: Uint8Array, from: number): number {

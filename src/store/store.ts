@@ -35,16 +35,14 @@ export type ApiKeyLookup = { user: AuthUser; revoked: boolean } | undefined;
 
 export interface AuthFailureState { failures: number; blockedUntil: number | null }
 
-export type ImportStatus = 'Queued' | 'Importing' | 'Completed' | 'Failed';
+/** `Receiving`: the file is still being checked; such an import is invisible until accepted. */
+export type ImportStatus = 'Receiving' | 'Queued' | 'Importing' | 'Completed' | 'Failed';
 
 export interface AcceptImportInput {
+  importPk: number;
   orgId: number;
-  userId: number;
-  importId: string;
-  filename: string;
-  /** in file order, within-file duplicates already removed */
-  reports: ReadonlyArray<{ id: string; json: string }>;
-  batchSize: number;
+  /** every staged report id, in file order (within-file duplicates already left out) */
+  reportIds: readonly string[];
   now: number;
 }
 
@@ -96,8 +94,19 @@ export interface Store {
   listForms(orgId: number): Promise<FormRow[]>;
   setFormStatus(formPk: number, status: FormRow['status']): Promise<void>;
 
-  /** Records an accepted file: claims its report ids (the duplicates are those already claimed) and stages its reports, atomically. */
+  /** Opens an import in the `Receiving` state, while its file is checked and its reports staged. */
+  beginImport(i: { orgId: number; userId: number; importId: string; filename: string; now: number }): Promise<number>;
+  /** Stages reports (JSON of ReportRecord) of a `Receiving` import, as batch `batchNo`. */
+  stageBatch(importPk: number, batchNo: number, reports: readonly string[]): Promise<void>;
+  /**
+   * Accepts a checked file, atomically: claims its report ids (those already claimed by an
+   * earlier import are the duplicates, which the worker skips) and queues it for the worker.
+   */
   acceptImport(input: AcceptImportInput): Promise<AcceptImportResult>;
+  /** Removes a `Receiving` import and everything staged for it (its file was refused). */
+  discardImport(importPk: number): Promise<void>;
+  /** Removes `Receiving` imports opened before `before`: left by a process that stopped mid-check. */
+  discardAbandonedImports(before: number): Promise<number>;
   importStatus(orgId: number, importId: string): Promise<ImportStatusRow | undefined>;
 
   /** The oldest import with work left, or undefined. */
@@ -108,7 +117,8 @@ export interface Store {
   /**
    * Creates a staged batch's reports in one transaction: numbers taken from each form's counter,
    * the batch marked done and the import's progress advanced together, so a crash leaves either
-   * all of it or none. Returns how many reports were created (0 if the batch was already done).
+   * all of it or none. Reports whose id another import claimed are skipped. Returns how many
+   * reports were created (0 if the batch was already done).
    */
   createReportsBatch(job: ImportJob, batchNo: number, records: ReportRecord[], now: number): Promise<number>;
   recordImportAttempt(importPk: number): Promise<number>;

@@ -177,8 +177,15 @@ export const jsonFormat: WireFormat = {
     } catch (e) {
       throw Errors.malformedBody('JSON', (e as Error).message);
     }
-    if (split) for (const [key, text] of split.values) (parsed as Record<string, unknown>)[key] = text;
-    return readDto(dto, parsed, '', errors);
+    const out = readDto(dto, parsed, '', errors);
+    if (split) {
+      for (const [key, bytes] of split.values) {
+        const [name] = lookup.get(key.toLowerCase())!;
+        if (bytes) out[name] = bytes;
+        else errors.push({ errorCode: 'SerializationException', fieldName: name, message: `'${name}' is not valid base64` });
+      }
+    }
+    return out;
   },
 };
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ImportReports } from '../../model/reports.ts';
 import { Errors, type FieldError } from '../../host/errors.ts';
-import { parseImportFile } from '../../import/parse-import-file.ts';
+import type { ParsedReport } from '../../import/parse-import-file.ts';
 import type { FormRef, ImportProblem } from '../../import/report-record.ts';
 import { requireCaller, type Handler } from '../context.ts';
 
@@ -11,30 +11,59 @@ const batchSize = 500;
 export const importReports: Handler<typeof ImportReports> = async (req, ctx) => {
   const caller = requireCaller(ctx);
   const file = req.FileBytes;
+  const bytes = file.length;
   if (file.length > ctx.limits.maxFileBytes) throw Errors.importFileTooLarge(file.length, ctx.limits.maxFileBytes);
+  const forms: FormRef[] = (await ctx.store.listForms(caller.orgId)).map((f) => ({ pk: f.pk, name: f.name, active: f.status === 'Active' }));
 
-  const forms = new Map<string, FormRef>();
-  for (const f of await ctx.store.listForms(caller.orgId)) {
-    forms.set(f.name.toLowerCase(), { pk: f.pk, name: f.name, active: f.status === 'Active' });
-  }
-  const outcome = await parseImportFile(file, { forms: (name) => forms.get(name.toLowerCase()), limits: ctx.limits });
-  if (!outcome.ok) throw Errors.invalidImportFile(outcome.problems.map(toFieldError), outcome.truncated);
-
+  // reports are staged while the parser thread reads on; the import stays invisible
+  // (Receiving) until the whole file has passed, and is removed if it does not
   const importId = randomUUID();
-  const accepted = await ctx.store.acceptImport({
-    orgId: caller.orgId,
-    userId: caller.userId,
-    importId,
-    filename: req.Filename,
-    reports: outcome.reports,
-    batchSize,
-    now: Date.now(),
-  });
+  const importPk = await ctx.store.beginImport({ orgId: caller.orgId, userId: caller.userId, importId, filename: req.Filename, now: Date.now() });
+  const ids: string[] = [];
+  let pending: string[] = [];
+  let batchNo = 0;
+  let staging: Promise<void> = Promise.resolve();
+  const stage = (batch: string[]) => {
+    const no = batchNo++;
+    staging = staging.then(() => ctx.store.stageBatch(importPk, no, batch));
+  };
+  const onReports = (reports: ParsedReport[]) => {
+    for (const r of reports) {
+      ids.push(r.id);
+      pending.push(r.json);
+      if (pending.length >= batchSize) {
+        stage(pending);
+        pending = [];
+      }
+    }
+  };
+
+  let accepted;
+  let duplicatesInFile: string[];
+  const started = performance.now();
+  let checkMs = 0;
+  try {
+    const outcome = await ctx.parsers.parse(file, forms, ctx.limits, onReports);
+    checkMs = performance.now() - started;
+    if (!outcome.ok) throw Errors.invalidImportFile(outcome.problems.map(toFieldError), outcome.truncated);
+    onReports(outcome.reports);
+    if (pending.length) stage(pending);
+    await staging;
+    duplicatesInFile = outcome.duplicatesInFile;
+    accepted = await ctx.store.acceptImport({ importPk, orgId: caller.orgId, reportIds: ids, now: Date.now() });
+  } catch (err) {
+    await staging.catch(() => undefined);
+    await ctx.store.discardImport(importPk);
+    throw err;
+  }
   ctx.worker.wake();
-  ctx.log.info({ importId, org: caller.orgName, total: accepted.total, duplicates: accepted.duplicates.length + outcome.duplicatesInFile.length }, 'import accepted');
+  ctx.log.info({
+    importId, org: caller.orgName, total: accepted.total, duplicates: accepted.duplicates.length + duplicatesInFile.length,
+    bytes, checkMs: Math.round(checkMs), acceptMs: Math.round(performance.now() - started - checkMs),
+  }, 'import accepted');
   return {
     ImportId: importId,
-    DuplicateReports: [...new Set([...accepted.duplicates, ...outcome.duplicatesInFile])],
+    DuplicateReports: [...new Set([...accepted.duplicates, ...duplicatesInFile])],
     StatusDescription: accepted.status,
   };
 };

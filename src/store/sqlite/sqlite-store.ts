@@ -25,7 +25,7 @@ export function openSqliteStore(file: string): SqliteStore {
   db.pragma('busy_timeout = 5000');
   // bulk imports touch many index pages per batch: keep them cached, and checkpoint the WAL in
   // larger steps rather than after every batch
-  db.pragma('cache_size = -65536');
+  db.pragma('cache_size = -16384');
   db.pragma('wal_autocheckpoint = 8192');
   migrate(db);
   return new SqliteStore(db);
@@ -82,12 +82,16 @@ export class SqliteStore implements Store {
       formByPk: p(`SELECT ${formColumns} FROM forms WHERE id = ?`),
       listForms: p(`SELECT ${formColumns} FROM forms WHERE org_id = ? ORDER BY id`),
       setFormStatus: p('UPDATE forms SET status = ? WHERE id = ?'),
-      insertImport: p(`INSERT INTO imports (import_id, org_id, user_id, filename, status, created_at) VALUES (?, ?, ?, ?, 'Queued', ?)`),
+      insertImport: p(`INSERT INTO imports (import_id, org_id, user_id, filename, status, created_at) VALUES (?, ?, ?, ?, 'Receiving', ?)`),
       claim: p('INSERT INTO report_claims (org_id, report_id, import_pk) VALUES (?, ?, ?) ON CONFLICT DO NOTHING'),
+      claimOwner: p('SELECT import_pk FROM report_claims WHERE org_id = ? AND report_id = ?').pluck(),
       insertBatch: p('INSERT INTO import_batches (import_pk, batch_no, report_count, payload) VALUES (?, ?, ?, ?)'),
-      finishAccept: p(`UPDATE imports SET total_reports = ?, duplicate_reports = ?, status = ?, finished_at = ? WHERE id = ?`),
+      finishAccept: p(`UPDATE imports SET total_reports = ?, duplicate_reports = ?, status = ?, finished_at = ? WHERE id = ? AND status = 'Receiving'`),
+      deleteBatches: p('DELETE FROM import_batches WHERE import_pk = ?'),
+      deleteReceiving: p(`DELETE FROM imports WHERE id = ? AND status = 'Receiving'`),
+      abandoned: p(`SELECT id FROM imports WHERE status = 'Receiving' AND created_at < ?`).pluck(),
       importByIdAndOrg: p(`SELECT id, status, total_reports AS total, imported_reports AS imported, error_code AS errorCode,
-                           error_message AS errorMessage FROM imports WHERE import_id = ? AND org_id = ?`),
+                           error_message AS errorMessage FROM imports WHERE import_id = ? AND org_id = ? AND status <> 'Receiving'`),
       importedReportsAfter: p('SELECT id, report_id, number FROM reports WHERE import_pk = ? AND id > ? ORDER BY id').raw(),
       nextJob: p(`SELECT id AS pk, import_id AS importId, org_id AS orgId, attempts FROM imports
                   WHERE status IN ('Queued', 'Importing') ORDER BY id LIMIT 1`),
@@ -208,32 +212,40 @@ export class SqliteStore implements Store {
     this.s.setFormStatus.run(status, formPk);
   }
 
+  async beginImport(i: { orgId: number; userId: number; importId: string; filename: string; now: number }): Promise<number> {
+    return Number(this.s.insertImport.run(i.importId, i.orgId, i.userId, i.filename, i.now).lastInsertRowid);
+  }
+
+  async stageBatch(importPk: number, batchNo: number, reports: readonly string[]): Promise<void> {
+    this.s.insertBatch.run(importPk, batchNo, reports.length, `[${reports.join(',')}]`);
+  }
+
   async acceptImport(a: AcceptImportInput): Promise<AcceptImportResult> {
     const tx = this.db.transaction((): AcceptImportResult => {
-      const pk = this.s.insertImport.run(a.importId, a.orgId, a.userId, a.filename, a.now).lastInsertRowid;
       const duplicates: string[] = [];
-      let batch: string[] = [];
-      let batchNo = 0;
-      let total = 0;
-      const flush = () => {
-        this.s.insertBatch.run(pk, batchNo++, batch.length, `[${batch.join(',')}]`);
-        batch = [];
-      };
-      for (const r of a.reports) {
-        if (this.s.claim.run(a.orgId, r.id, pk).changes === 0) {
-          duplicates.push(r.id);
-          continue;
-        }
-        total++;
-        batch.push(r.json);
-        if (batch.length >= a.batchSize) flush();
-      }
-      if (batch.length) flush();
+      for (const id of a.reportIds) if (this.s.claim.run(a.orgId, id, a.importPk).changes === 0) duplicates.push(id);
+      const total = a.reportIds.length - duplicates.length;
       const status: ImportStatus = total === 0 ? 'Completed' : 'Queued';
-      this.s.finishAccept.run(total, duplicates.length, status, total === 0 ? a.now : null, pk);
+      if (this.s.finishAccept.run(total, duplicates.length, status, total === 0 ? a.now : null, a.importPk).changes !== 1) {
+        throw new Error(`import ${a.importPk} is not receiving`);
+      }
+      if (total === 0) this.s.deleteBatches.run(a.importPk);
       return { duplicates, total, status };
     });
     return tx.immediate();
+  }
+
+  async discardImport(importPk: number): Promise<void> {
+    this.db.transaction(() => {
+      this.s.deleteBatches.run(importPk);
+      this.s.deleteReceiving.run(importPk);
+    })();
+  }
+
+  async discardAbandonedImports(before: number): Promise<number> {
+    const ids = this.s.abandoned.all(before) as number[];
+    for (const id of ids) await this.discardImport(id);
+    return ids.length;
   }
 
   async importStatus(orgId: number, importId: string): Promise<ImportStatusRow | undefined> {
@@ -270,7 +282,11 @@ export class SqliteStore implements Store {
     const tx = this.db.transaction((): number => {
       if (this.s.batchDone.get(job.pk, batchNo) !== 0) return 0;
       const counters = new Map<number, { prefix: string; next: number }>();
+      let created = 0;
       for (const r of records) {
+        // staged before the ids were claimed: a report another import claimed first is its duplicate
+        if (this.s.claimOwner.get(job.orgId, r.id) !== job.pk) continue;
+        created++;
         let c = counters.get(r.form);
         if (!c) {
           c = this.s.formSeq.get(r.form) as { prefix: string; next: number };
@@ -286,7 +302,7 @@ export class SqliteStore implements Store {
       }
       for (const [formPk, c] of counters) this.s.setFormSeq.run(c.next, formPk);
       this.s.markBatchDone.run(job.pk, batchNo);
-      const n = records.length;
+      const n = created;
       this.s.advanceImport.run(n, now, n, n, now, job.pk);
       this.s.dropBatches.run(job.pk, job.pk);
       return n;

@@ -1,0 +1,83 @@
+/**
+ * Checks an import file (the bytes of ImportReports.FileBytes) against the format of
+ * /work/shared/spec/report-import-xml.md and turns each report into its stored JSON form.
+ *
+ * - Streaming (saxes, no DOM): memory stays near the size of the file plus the JSON of its reports.
+ * - Every problem is listed (up to `limits.maxErrors`, then `truncated`), each with a path such as
+ *   `Reports/Report[3]/Fields/Field[2]/Value`, line, column and the report's id where known.
+ *   Codes: see ./import-error-codes.ts.
+ * - Problems that make reading on pointless or unsafe stop the check and are the only problem
+ *   listed: invalid UTF-8, another encoding, a DOCTYPE, malformed XML. Passing a size, depth,
+ *   element or report limit stops it too, keeping what was found before.
+ * - Attributes: anything but namespace declarations and xsi:schemaLocation is an UnknownAttribute
+ *   problem (the XSD declares no attributes either).
+ * - Element order: free inside Report (the XSD uses xs:all); fixed inside Field: Label, FieldType,
+ *   SectionName, then Value | Values | Rows (the XSD needs a sequence for that choice).
+ * - A ReportId seen earlier in the file makes the later report a duplicate: it is checked, left out
+ *   of `reports`, and its id listed once in `duplicatesInFile`.
+ */
+import { SaxesParser } from 'saxes';
+import { FILE_FIELD, ImportErrorCode } from './import-error-codes.ts';
+import { type ImportSaxParser, ImportWalker, type ParsedReport, STOP } from './import-walker.ts';
+import type { FormRef, ImportLimits, ImportProblem } from './report-record.ts';
+import { checkFileEncoding, checkProlog } from './xml-text.ts';
+
+export { IMPORT_NAMESPACE, type ParsedReport } from './import-walker.ts';
+
+export type ParseOutcome =
+  | { ok: true; reports: ParsedReport[]; duplicatesInFile: string[] }
+  | { ok: false; problems: ImportProblem[]; truncated: boolean };
+
+export interface ParseContext {
+  /** the organisation's form of that name (matched case-insensitively by the caller), active or not */
+  forms: (name: string) => FormRef | undefined;
+  limits: ImportLimits;
+  /**
+   * Receives the reports read so far after each chunk, while no problem has been found; they are
+   * then not kept, and `reports` of the outcome holds only those not yet handed over.
+   */
+  onReports?: (reports: ParsedReport[]) => void;
+}
+
+/** Bytes handed to the XML parser at a time; the event loop gets a turn between chunks. */
+const CHUNK_BYTES = 1 << 20;
+
+export async function parseImportFile(file: Buffer, ctx: ParseContext): Promise<ParseOutcome> {
+  const { limits } = ctx;
+  if (file.length > limits.maxFileBytes) {
+    return refuse({
+      fieldName: FILE_FIELD, errorCode: ImportErrorCode.LimitExceeded,
+      message: `The file has ${file.length} bytes; the most accepted is ${limits.maxFileBytes}.`,
+    });
+  }
+  const encoding = checkFileEncoding(file);
+  if (!encoding.ok) return refuse(encoding.problem);
+  const prologProblem = checkProlog(file, encoding.start);
+  if (prologProblem !== null) return refuse(prologProblem);
+
+  const parser: ImportSaxParser = new SaxesParser<{ xmlns: false; position: true }>({ xmlns: false, position: true });
+  const walker = new ImportWalker(parser, ctx.forms, limits);
+  try {
+    let offset = encoding.start;
+    const end = file.length;
+    while (offset < end) {
+      let next = Math.min(offset + CHUNK_BYTES, end);
+      // Cut at a character boundary; the file is known to be valid UTF-8.
+      while (next < end && next > offset && (file[next] & 0xc0) === 0x80) next--;
+      parser.write(file.toString('utf8', offset, next));
+      offset = next;
+      if (ctx.onReports && walker.reports.length > 0 && walker.problems.length === 0) ctx.onReports(walker.reports.splice(0));
+      if (offset < end) await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    parser.close();
+  } catch (e) {
+    if (e !== STOP) throw e;
+  }
+  walker.finish();
+  if (walker.problems.length > 0) return { ok: false, problems: walker.problems, truncated: walker.truncated };
+  return { ok: true, reports: walker.reports, duplicatesInFile: walker.duplicatesInFile };
+}
+
+function refuse(problem: ImportProblem): ParseOutcome {
+  return { ok: false, problems: [problem], truncated: false };
+}

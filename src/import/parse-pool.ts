@@ -1,0 +1,102 @@
+/**
+ * A small pool of parser threads. Import files are checked off the main thread: a 50 MB file takes
+ * seconds of CPU, which would otherwise stall every other request, and the main thread can stage the
+ * reports already read while the thread reads on.
+ */
+import type { Worker } from 'node:worker_threads';
+import { startThread } from './ts-thread.ts';
+import type { ParseOutcome, ParsedReport } from './parse-import-file.ts';
+import type { FormRef, ImportLimits } from './report-record.ts';
+
+export interface ParseJob { id: number; file: Uint8Array; forms: FormRef[]; limits: ImportLimits }
+
+export type ThreadMessage =
+  | { job: number; kind: 'reports'; reports: ParsedReport[] }
+  | { job: number; kind: 'done'; outcome: ParseOutcome }
+  | { job: number; kind: 'failed'; message: string };
+
+interface Pending {
+  onReports: (reports: ParsedReport[]) => void;
+  resolve: (o: ParseOutcome) => void;
+  reject: (e: Error) => void;
+}
+
+interface Slot { worker: Worker; busy: Pending | undefined }
+
+const entry = new URL('./parse-thread.ts', import.meta.url);
+
+export class ParsePool {
+  private readonly slots: Slot[] = [];
+  private readonly queue: Array<{ job: Omit<ParseJob, 'id'>; pending: Pending }> = [];
+  private nextId = 1;
+  private closed = false;
+
+  constructor(private readonly size = 2) {}
+
+  /** Starts a thread ahead of the first file: starting one takes a few hundred milliseconds. */
+  warm(): void {
+    if (!this.closed && this.slots.length === 0) this.spawn();
+  }
+
+  /** Checks `file`; `onReports` receives the reports as they are read (only while no problem has been found). */
+  parse(file: Buffer, forms: FormRef[], limits: ImportLimits, onReports: (reports: ParsedReport[]) => void): Promise<ParseOutcome> {
+    if (this.closed) return Promise.reject(new Error('the parser pool is closed'));
+    return new Promise((resolve, reject) => {
+      this.queue.push({ job: { file, forms, limits }, pending: { onReports, resolve, reject } });
+      this.dispatch();
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const { pending } of this.queue.splice(0)) pending.reject(new Error('the parser pool is closed'));
+    await Promise.all(this.slots.map((s) => s.worker.terminate()));
+    this.slots.length = 0;
+  }
+
+  private dispatch(): void {
+    while (this.queue.length) {
+      let slot = this.slots.find((s) => !s.busy);
+      if (!slot && this.slots.length < this.size) slot = this.spawn();
+      if (!slot) return;
+      const { job, pending } = this.queue.shift()!;
+      slot.busy = pending;
+      const id = this.nextId++;
+      // small Buffers share a pooled slab with others and must be copied; a large one (the file is a
+      // view into the request body, which nothing else uses any more) is moved without a copy
+      const file = job.file.buffer.byteLength > Buffer.poolSize ? job.file : new Uint8Array(job.file);
+      slot.worker.postMessage({ id, ...job, file } satisfies ParseJob, [file.buffer as ArrayBuffer]);
+    }
+  }
+
+  private spawn(): Slot {
+    const worker = startThread(entry);
+    const slot: Slot = { worker, busy: undefined };
+    worker.on('message', (m: ThreadMessage) => {
+      const p = slot.busy;
+      if (!p) return;
+      if (m.kind === 'reports') {
+        p.onReports(m.reports);
+        return;
+      }
+      slot.busy = undefined;
+      if (m.kind === 'done') p.resolve(m.outcome);
+      else p.reject(new Error(`the import parser failed: ${m.message}`));
+      this.dispatch();
+    });
+    const lost = (err: Error) => {
+      slot.busy?.reject(err);
+      slot.busy = undefined;
+      this.slots.splice(this.slots.indexOf(slot), 1);
+      if (!this.closed) this.dispatch();
+    };
+    worker.on('error', lost);
+    worker.on('exit', (code) => {
+      if (this.slots.includes(slot)) lost(new Error(`the import parser thread exited with code ${code}`));
+    });
+    // an idle pool must not keep the process alive
+    worker.unref();
+    this.slots.push(slot);
+    return slot;
+  }
+}

@@ -1,0 +1,23 @@
+/** The import worker's thread: its own store connection, woken by the main thread. */
+import { parentPort, workerData } from 'node:worker_threads';
+import { pino } from 'pino';
+import { openStore } from '../store/open-store.ts';
+import { ImportWorker, type WorkerOptions } from './import-worker.ts';
+
+export interface WorkerThreadData { databaseUrl: string; logLevel: string; options: WorkerOptions }
+export type WorkerThreadCommand = 'wake' | 'stop';
+
+const data = workerData as WorkerThreadData;
+const store = await openStore(data.databaseUrl);
+const worker = new ImportWorker(store, pino({ level: data.logLevel }).child({ component: 'import-worker' }), data.options);
+worker.start();
+parentPort!.on('message', async (command: WorkerThreadCommand) => {
+  if (command === 'wake') worker.wake();
+  else {
+    await worker.stop();
+    await store.close();
+    parentPort!.postMessage('stopped');
+    parentPort!.close();
+  }
+});
+parentPort!.postMessage('started');
