@@ -55,6 +55,7 @@ console.log(`generated ${reports} reports, ${mb.toFixed(1)} MB in ${(performance
 const bare: number[] = [];
 const full: number[] = [];
 let elements = 0;
+let lastJson: string[] = [];
 for (let round = 0; round < rounds; round++) {
   let t = performance.now();
   elements = await bareSaxes(file);
@@ -64,6 +65,19 @@ for (let round = 0; round < rounds; round++) {
   full.push(performance.now() - t);
   if (!outcome.ok) throw new Error(`generated file refused: ${JSON.stringify(outcome.problems.slice(0, 3))}`);
   if (outcome.reports.length !== reports) throw new Error(`expected ${reports} reports, got ${outcome.reports.length}`);
+  if (round === rounds - 1) lastJson = outcome.reports.map((r) => r.json);
+}
+
+// For scale: what serialising and keeping the 30,000 JSON strings costs on its own (the parser
+// must hand them over; the bare pass builds nothing).
+const records: unknown[] = lastJson.map((j) => JSON.parse(j));
+lastJson = [];
+const jsonRuns: number[] = [];
+for (let round = 0; round < rounds; round++) {
+  const t = performance.now();
+  const kept: string[] = [];
+  for (const r of records) kept.push(JSON.stringify(r));
+  jsonRuns.push(performance.now() - t);
 }
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -75,4 +89,6 @@ console.log(`${elements} elements`);
 console.log(line('bare saxes (count only)', bare, b));
 console.log(line('parseImportFile', full, f));
 console.log(`ratio parseImportFile / bare saxes: ${(f / b).toFixed(2)}`);
+console.log(`of which, for scale: JSON.stringify of the ${records.length} records, kept: median ${median(jsonRuns).toFixed(0)} ms ` +
+  `(${(median(jsonRuns) / b).toFixed(2)} of the bare pass)`);
 console.log(`peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);

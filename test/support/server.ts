@@ -29,14 +29,14 @@ export interface TestServer {
 export async function startServer(opts: { env?: Record<string, string>; authPolicy?: Partial<AuthPolicy>; worker?: boolean } = {}): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'coruson-test-'));
   const dbFile = join(dir, 'coruson.db');
-  const config: Config = loadConfig({ DATABASE_URL: dbFile, ...opts.env });
+  const config: Config = loadConfig({ DATABASE_URL: dbFile, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', ...opts.env });
   const store = await openStore(config.databaseUrl);
   const boot = await bootstrap(store, { organisation: 'Test Airline', userName: 'admin', password: 'correct horse battery', apiKey: undefined });
   if (!boot) throw new Error('bootstrap did not run on an empty store');
   const app = buildApp({
     config,
     store,
-    log: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+    log: pino({ level: config.logLevel }),
     authPolicy: { ...defaultAuthPolicy, ...opts.authPolicy },
     workerOptions: { pollMs: 50, maxAttempts: 3, retryDelayMs: 20 },
   });

@@ -107,9 +107,9 @@ export class Authenticator {
       ? await verifyPassword(user.passwordHash, password)
       : (await burnPasswordCheck(password), false);
     if (!valid || !user) {
-      const { threshold, ...rest } = { threshold: this.policy.userThreshold, windowMs: this.policy.failureWindowMs, maxBlockMs: this.policy.maxBlockMs };
-      await this.store.recordAuthFailure(userKey, now, { threshold, ...rest });
-      await this.store.recordAuthFailure(addressKey, now, { ...rest, threshold: this.policy.addressThreshold });
+      const window = { windowMs: this.policy.failureWindowMs, maxBlockMs: this.policy.maxBlockMs };
+      await this.store.recordAuthFailure(userKey, now, { ...window, threshold: this.policy.userThreshold });
+      await this.store.recordAuthFailure(addressKey, now, { ...window, threshold: this.policy.addressThreshold });
       throw Errors.invalidCredentials();
     }
     await this.store.clearAuthFailures(userKey);

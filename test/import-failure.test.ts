@@ -1,0 +1,41 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type Database from 'better-sqlite3';
+import { bearer, startServer, waitForImport, type TestServer } from './support/server.ts';
+import { fileXml, importBody } from './support/xml.ts';
+
+let s: TestServer;
+before(async () => { s = await startServer({ worker: false }); });
+after(async () => { await s.close(); });
+
+test('an import whose staged work cannot be created ends Failed, with the reason in ResponseStatus', async () => {
+  const res = await fetch(`${s.api}/reports/import`, {
+    method: 'POST', headers: { ...bearer(s.apiKey), 'content-type': 'application/json' }, body: importBody(fileXml([{}, {}, {}])),
+  });
+  assert.equal(res.status, 200);
+  const { ImportId, StatusDescription } = await res.json();
+  assert.equal(StatusDescription, 'Queued');
+  const queued = await (await fetch(`${s.api}/reports/import/status/${ImportId}`, { headers: bearer(s.apiKey) })).json();
+  assert.equal(queued.StatusDescription, 'Queued');
+  assert.equal(queued.TotalReports, 3);
+  assert.equal(queued.TotalReportsImported, 0);
+  assert.deepEqual(queued.ImportedReports, {});
+
+  // damage the staged batch: every attempt to create it fails
+  const db = (s.store as unknown as { db: Database.Database }).db;
+  db.prepare("UPDATE import_batches SET payload = '[{\"broken\":' WHERE import_pk = (SELECT id FROM imports WHERE import_id = ?)").run(ImportId);
+  s.app.worker.start();
+
+  const status = await waitForImport(s, ImportId);
+  assert.equal(status.StatusDescription, 'Failed');
+  assert.equal(status.ResponseStatus.ErrorCode, 'ImportFailed');
+  assert.match(status.ResponseStatus.Message, /failed attempts/);
+  assert.equal(status.TotalReportsImported, 0);
+  assert.equal((db.prepare('SELECT count(*) AS n FROM reports').get() as { n: number }).n, 0, 'nothing half-created');
+
+  // the worker goes on with other imports
+  const next = await fetch(`${s.api}/reports/import`, {
+    method: 'POST', headers: { ...bearer(s.apiKey), 'content-type': 'application/json' }, body: importBody(fileXml([{}])),
+  });
+  assert.equal((await waitForImport(s, (await next.json()).ImportId)).StatusDescription, 'Completed');
+});
