@@ -1,6 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseImportFile, type ParseOutcome } from '../src/import/parse-import-file.ts';
 import { generateImportFile } from '../src/import/generate-file.ts';
 import { defaultImportLimits, type FormRef, type ImportLimits, type ImportProblem, type ReportRecord } from '../src/import/report-record.ts';
@@ -500,4 +504,29 @@ test('date-times: xs:dateTime forms with a 4-digit year, UTC when no offset', ()
   }
   assert.ok(isCalendarDate('2024-02-29'));
   for (const bad of ['2023-02-29', '2026-04-31', '2026-00-10', '26-01-01', '2026-01-01T00:00:00Z']) assert.ok(!isCalendarDate(bad), bad);
+});
+
+test('the saxes parser keeps fast properties with the handlers the walker sets', () => {
+  // Eight handlers turn it into a dictionary-mode object and the whole parse about 4x slower.
+  const dir = mkdtempSync(join(tmpdir(), 'import-walker-'));
+  try {
+    const script = join(dir, 'check.mts');
+    const url = (rel: string) => JSON.stringify(new URL(rel, import.meta.url).href);
+    writeFileSync(script, [
+      `const { SaxesParser } = await import(${url('../node_modules/saxes/saxes.js')});`,
+      `const { ImportWalker } = await import(${url('../src/import/import-walker.ts')});`,
+      `const { defaultImportLimits } = await import(${url('../src/import/report-record.ts')});`,
+      'const parser = new SaxesParser({ xmlns: false, position: true });',
+      'new ImportWalker(parser, () => undefined, defaultImportLimits);',
+      `parser.write('<Reports xmlns="${NS}"><Report><Summary>x</Summary></Report>');`,
+      "process.stdout.write(String(new Function('o', 'return %HasFastProperties(o)')(parser)));",
+    ].join('\n'));
+    const out = execFileSync(process.execPath, ['--allow-natives-syntax', '--import', 'tsx', script], {
+      cwd: fileURLToPath(new URL('..', import.meta.url)),
+      encoding: 'utf8',
+    });
+    assert.equal(out, 'true');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

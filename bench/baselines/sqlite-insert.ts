@@ -1,11 +1,13 @@
 /**
  * Baseline: the rows of the file inserted with bare better-sqlite3 prepared statements in one
- * transaction, into the service's own schema. Rows are prepared before the clock starts. Prints JSON.
+ * transaction, into the service's own schema, with the same kind of field ids. Rows are prepared
+ * before the clock starts. Prints JSON.
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
+import { orderedUuid } from '../../src/store/ordered-uuid.ts';
 import { parseImportFile } from '../../src/import/parse-import-file.ts';
 import { defaultImportLimits, type FieldRecord, type ReportRecord } from '../../src/import/report-record.ts';
 
@@ -30,7 +32,7 @@ const insertField = db.prepare(`INSERT INTO report_fields (field_id, report_pk, 
 const insertFields = (reportPk: number | bigint, parent: number | bigint | null, row: number | null, fields: FieldRecord[]) => {
   for (let i = 0; i < fields.length; i++) {
     const f = fields[i];
-    const pk = insertField.run(randomUUID(), reportPk, parent, row, i, f.label, f.type, f.section ?? null, f.value ?? null, f.values ? JSON.stringify(f.values) : null).lastInsertRowid;
+    const pk = insertField.run(orderedUuid(), reportPk, parent, row, i, f.label, f.type, f.section ?? null, f.value ?? null, f.values ? JSON.stringify(f.values) : null).lastInsertRowid;
     if (f.rows) f.rows.forEach((r, ri) => insertFields(reportPk, pk, ri, r));
   }
 };

@@ -31,6 +31,8 @@ export class ImportWalker extends ReportChecks {
   /** start-tag position of the element being opened */
   private tagLine = 0;
   private tagCol = 0;
+  /** whether the tag being opened has attributes: they are rare, and looking costs time per element */
+  private sawAttribute = false;
   private defaultNs = '';
   private prefixes = new Map<string, string>();
   private readonly nsScopes: { defaultNs: string; prefixes: Map<string, string> }[] = [];
@@ -38,16 +40,18 @@ export class ImportWalker extends ReportChecks {
 
   constructor(parser: ImportSaxParser, forms: (name: string) => FormRef | undefined, limits: ImportLimits) {
     super(parser, forms, limits);
-    // At most these six handlers: saxes stores each on the parser with a keyed store, and from the
+    // Six handlers and no more: saxes stores each on the parser with a keyed store, and from the
     // eighth on V8 turns the parser into a dictionary-mode object, which made every parser field
-    // access (and so the whole parse) about four times slower, in every parser of the process.
-    // The XML declaration and DOCTYPE are therefore checked before parsing (xml-text.ts).
+    // access (and so the whole parse) about four times slower, in every parser of the process
+    // (test/import-parser.test.ts checks this). So the XML declaration and DOCTYPE are checked
+    // before parsing (xml-text.ts), and with no error handler saxes throws its well-formedness
+    // errors, which parseImportFile hands to syntaxError().
     parser.on('opentagstart', this.onOpenTagStart);
+    parser.on('attribute', this.onAttribute);
     parser.on('opentag', this.onOpenTag);
     parser.on('text', this.onText);
     parser.on('cdata', this.onText);
     parser.on('closetag', this.onCloseTag);
-    parser.on('error', this.onError);
   }
 
   /** Call once parsing has ended, normally or by STOP. */
@@ -70,6 +74,10 @@ export class ImportWalker extends ReportChecks {
     }
   };
 
+  private readonly onAttribute = (): void => {
+    this.sawAttribute = true;
+  };
+
   private readonly onOpenTag = (tag: SaxesTagPlain): void => {
     const limits = this.limits;
     const depth = this.depth + 1;
@@ -90,10 +98,9 @@ export class ImportWalker extends ReportChecks {
     f.text = '';
     f.flags = 0;
     let unknownAttributes: string[] | null = null;
-    // eslint-disable-next-line no-unreachable-loop -- the loop only tests for a first attribute
-    for (const _ in tag.attributes) {
+    if (this.sawAttribute) {
+      this.sawAttribute = false;
       unknownAttributes = this.readAttributes(tag.attributes, f);
-      break;
     }
     const name = tag.name;
     let ns = this.defaultNs;
@@ -169,27 +176,33 @@ export class ImportWalker extends ReportChecks {
     this.depth = depth - 1;
   };
 
-  private readonly onError = (err: Error): void => {
+  /**
+   * Records a well-formedness error thrown by saxes as the only problem. Its position is the
+   * parser's, which has just read the offending character.
+   */
+  syntaxError(err: Error): void {
     const { line, column } = this.parser;
     const raw = err.message.replace(/^\d+:\d+: /, '');
+    const fieldName = this.depth > 0 ? this.pathTo(this.depth) : FILE_FIELD;
+    let code: string = E.XmlSyntax;
     let message: string;
     if (raw.startsWith('inappropriately located doctype')) {
-      this.stop(E.DoctypeNotAllowed, DOCTYPE_MESSAGE, FILE_FIELD, line, column, true);
-    }
-    if (raw.startsWith('document must contain a root element')) {
+      code = E.DoctypeNotAllowed;
+      message = DOCTYPE_MESSAGE;
+    } else if (raw.startsWith('document must contain a root element')) {
       message = 'The file holds no XML element; expected an XML document whose root element is Reports.';
     } else if (raw.startsWith('unclosed tag')) {
       message = `The file ends inside element '${raw.slice(14).trim()}': it is truncated or an end tag is missing.`;
     } else if (raw.startsWith('undefined entity')) {
       message = `Undefined entity reference at line ${line}, column ${column}: only &amp; &lt; &gt; &quot; &apos; ` +
         'and numeric character references are allowed (write & as &amp;).';
-    } else if (this.elements === 0 && raw.startsWith('text data outside of root node')) {
-      message = `The file is not XML: it must start with an XML element (or an XML declaration), found text at line ${line}.`;
     } else {
       message = `The file is not well-formed XML at line ${line}, column ${column}: ${raw}`;
     }
-    this.stop(E.XmlSyntax, message, this.depth > 0 ? this.pathTo(this.depth) : FILE_FIELD, line, column, true);
-  };
+    this.problems = [{ fieldName, errorCode: code, message, line, column }];
+    this.truncated = false;
+    this.inReport = false;
+  }
 
   // ---------------------------------------------------------------- opening elements
 

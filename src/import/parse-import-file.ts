@@ -71,11 +71,17 @@ export async function parseImportFile(file: Buffer, ctx: ParseContext): Promise<
     }
     parser.close();
   } catch (e) {
-    if (e !== STOP) throw e;
+    if (isSaxesError(e)) walker.syntaxError(e);
+    else if (e !== STOP) throw e;
   }
   walker.finish();
   if (walker.problems.length > 0) return { ok: false, problems: walker.problems, truncated: walker.truncated };
   return { ok: true, reports: walker.reports, duplicatesInFile: walker.duplicatesInFile };
+}
+
+/** saxes reports well-formedness errors as `line:column: message` (position tracking is on). */
+function isSaxesError(e: unknown): e is Error {
+  return e instanceof Error && /^\d+:\d+: /.test(e.message);
 }
 
 function refuse(problem: ImportProblem): ParseOutcome {
