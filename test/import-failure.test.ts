@@ -21,15 +21,16 @@ test('an import whose staged work cannot be created ends Failed, with the reason
   assert.equal(queued.TotalReportsImported, 0);
   assert.deepEqual(queued.ImportedReports, {});
 
-  // damage the staged batch: every attempt to create it fails
+  // damage what was staged: every attempt to create the reports fails (their form is gone)
   const db = (s.store as unknown as { db: Database.Database }).db;
-  db.prepare("UPDATE import_batches SET payload = '[{\"broken\":' WHERE import_pk = (SELECT id FROM imports WHERE import_id = ?)").run(ImportId);
+  db.prepare('UPDATE staged_reports SET form_pk = -1 WHERE import_pk = (SELECT id FROM imports WHERE import_id = ?)').run(ImportId);
   s.app.worker.start();
 
   const status = await waitForImport(s, ImportId);
   assert.equal(status.StatusDescription, 'Failed');
   assert.equal(status.ResponseStatus.ErrorCode, 'ImportFailed');
   assert.match(status.ResponseStatus.Message, /failed attempts/);
+  assert.equal((db.prepare('SELECT count(*) AS n FROM staged_reports').get() as { n: number }).n, 0, 'staging dropped');
   assert.equal(status.TotalReportsImported, 0);
   assert.equal((db.prepare('SELECT count(*) AS n FROM reports').get() as { n: number }).n, 0, 'nothing half-created');
 

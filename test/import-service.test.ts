@@ -17,7 +17,7 @@ const post = (body: string, headers: Record<string, string> = {}) =>
   fetch(`${s.api}/reports/import`, { method: 'POST', headers: { ...bearer(s.apiKey), 'content-type': 'application/json', ...headers }, body });
 
 const counts = () => db.prepare(`SELECT (SELECT count(*) FROM imports) AS imports, (SELECT count(*) FROM reports) AS reports,
-  (SELECT count(*) FROM report_claims) AS claims, (SELECT count(*) FROM import_batches) AS batches`).get();
+  (SELECT count(*) FROM report_claims) AS claims, (SELECT count(*) FROM staged_reports) AS staged`).get();
 
 describe('ImportReports and ImportReportsStatus', () => {
   test('a file is accepted at once and every report gets the next number of its form', async () => {

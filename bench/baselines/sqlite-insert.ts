@@ -27,13 +27,14 @@ const records: ReportRecord[] = parsed.reports.map((r) => JSON.parse(r.json));
 
 const insertReport = db.prepare(`INSERT INTO reports (report_id, org_id, form_pk, seq, number, summary, status, category, owner, raised_by, raised_from,
   closed_by, raised_date, submitted_date, closed_date, is_mandatory, import_pk, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, 0)`);
-const insertField = db.prepare(`INSERT INTO report_fields (field_id, report_pk, parent_pk, row_index, position, label, field_type, section_name, value, values_json)
+const insertField = db.prepare(`INSERT INTO report_fields (field_id, report_pk, parent_field_id, row_index, position, label, field_type, section_name, value, values_json)
   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-const insertFields = (reportPk: number | bigint, parent: number | bigint | null, row: number | null, fields: FieldRecord[]) => {
+const insertFields = (reportPk: number | bigint, parent: string | null, row: number | null, fields: FieldRecord[]) => {
   for (let i = 0; i < fields.length; i++) {
     const f = fields[i];
-    const pk = insertField.run(orderedUuid(), reportPk, parent, row, i, f.label, f.type, f.section ?? null, f.value ?? null, f.values ? JSON.stringify(f.values) : null).lastInsertRowid;
-    if (f.rows) f.rows.forEach((r, ri) => insertFields(reportPk, pk, ri, r));
+    const id = orderedUuid();
+    insertField.run(id, reportPk, parent, row, i, f.label, f.type, f.section ?? null, f.value ?? null, f.values ? JSON.stringify(f.values) : null);
+    if (f.rows) f.rows.forEach((r, ri) => insertFields(reportPk, id, ri, r));
   }
 };
 const seq = new Map<number, number>();

@@ -14,9 +14,11 @@ export interface WorkerOptions {
   maxAttempts: number;
   /** pause after a failed attempt, doubled each time */
   retryDelayMs: number;
+  /** reports created per transaction */
+  batchSize: number;
 }
 
-export const defaultWorkerOptions: WorkerOptions = { pollMs: 1000, maxAttempts: 5, retryDelayMs: 500 };
+export const defaultWorkerOptions: WorkerOptions = { pollMs: 1000, maxAttempts: 5, retryDelayMs: 500, batchSize: 1000 };
 
 export class ImportWorker implements BackgroundWorker {
   private running = false;
@@ -77,14 +79,16 @@ export class ImportWorker implements BackgroundWorker {
     const started = performance.now();
     let created = 0;
     try {
-      for (const batchNo of await this.store.pendingBatches(job.pk)) {
+      for (;;) {
         if (!this.running) return;
-        const records = await this.store.loadBatch(job.pk, batchNo);
-        if (records) created += await this.store.createReportsBatch(job, batchNo, records, Date.now());
-        // let requests in between batches
+        const step = await this.store.createNextReports(job, this.opts.batchSize, Date.now());
+        created += step.created;
+        if (step.done) break;
+        // let other work in between batches
         await new Promise<void>((r) => setImmediate(r));
       }
       this.log.info({ importId: job.importId, created, ms: Math.round(performance.now() - started) }, 'import reports created');
+      await this.store.purgeStaged(job.pk);
     } catch (err) {
       const attempts = await this.store.recordImportAttempt(job.pk);
       this.log.error({ err, importId: job.importId, attempts }, 'import batch failed');

@@ -96,8 +96,8 @@ export interface Store {
 
   /** Opens an import in the `Receiving` state, while its file is checked and its reports staged. */
   beginImport(i: { orgId: number; userId: number; importId: string; filename: string; now: number }): Promise<number>;
-  /** Stages reports (JSON of ReportRecord) of a `Receiving` import, as batch `batchNo`. */
-  stageBatch(importPk: number, batchNo: number, reports: readonly string[]): Promise<void>;
+  /** Stages reports of a `Receiving` import; `firstPosition` is the file position of the first one. */
+  stageReports(importPk: number, firstPosition: number, reports: readonly ReportRecord[]): Promise<void>;
   /**
    * Accepts a checked file, atomically: claims its report ids (those already claimed by an
    * earlier import are the duplicates, which the worker skips) and queues it for the worker.
@@ -111,16 +111,14 @@ export interface Store {
 
   /** The oldest import with work left, or undefined. */
   nextImportJob(now: number): Promise<ImportJob | undefined>;
-  /** Batch numbers of the job not yet created, in order. */
-  pendingBatches(importPk: number): Promise<number[]>;
-  loadBatch(importPk: number, batchNo: number): Promise<ReportRecord[] | undefined>;
   /**
-   * Creates a staged batch's reports in one transaction: numbers taken from each form's counter,
-   * the batch marked done and the import's progress advanced together, so a crash leaves either
-   * all of it or none. Reports whose id another import claimed are skipped. Returns how many
-   * reports were created (0 if the batch was already done).
+   * Creates the next `count` staged reports of the job in one transaction: numbers taken from each
+   * form's counter, the import's cursor and progress advanced together, so a crash leaves either
+   * all of it or none. Reports whose id another import claimed first are skipped.
    */
-  createReportsBatch(job: ImportJob, batchNo: number, records: ReportRecord[], now: number): Promise<number>;
+  createNextReports(job: ImportJob, count: number, now: number): Promise<{ created: number; done: boolean }>;
+  /** Drops what was staged for a finished import. */
+  purgeStaged(importPk: number): Promise<void>;
   recordImportAttempt(importPk: number): Promise<number>;
   failImport(importPk: number, errorCode: string, message: string, now: number): Promise<void>;
 }

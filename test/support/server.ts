@@ -38,7 +38,7 @@ export async function startServer(opts: { env?: Record<string, string>; authPoli
     store,
     log: pino({ level: config.logLevel }),
     authPolicy: { ...defaultAuthPolicy, ...opts.authPolicy },
-    workerOptions: { pollMs: 50, maxAttempts: 3, retryDelayMs: 20 },
+    workerOptions: { pollMs: 50, maxAttempts: 3, retryDelayMs: 20, batchSize: 200 },
   });
   if (opts.worker !== false) app.worker.start();
   await app.http.listen({ port: 0, host: '127.0.0.1' });

@@ -2,11 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { ImportReports } from '../../model/reports.ts';
 import { Errors, type FieldError } from '../../host/errors.ts';
 import type { ParsedReport } from '../../import/parse-import-file.ts';
-import type { FormRef, ImportProblem } from '../../import/report-record.ts';
+import type { FormRef, ImportProblem, ReportRecord } from '../../import/report-record.ts';
 import { requireCaller, type Handler } from '../context.ts';
 
-/** Reports per staged batch: one worker transaction each. */
-const batchSize = 500;
 
 export const importReports: Handler<typeof ImportReports> = async (req, ctx) => {
   const caller = requireCaller(ctx);
@@ -20,22 +18,16 @@ export const importReports: Handler<typeof ImportReports> = async (req, ctx) => 
   const importId = randomUUID();
   const importPk = await ctx.store.beginImport({ orgId: caller.orgId, userId: caller.userId, importId, filename: req.Filename, now: Date.now() });
   const ids: string[] = [];
-  let pending: string[] = [];
-  let batchNo = 0;
   let staging: Promise<void> = Promise.resolve();
-  const stage = (batch: string[]) => {
-    const no = batchNo++;
-    staging = staging.then(() => ctx.store.stageBatch(importPk, no, batch));
-  };
   const onReports = (reports: ParsedReport[]) => {
-    for (const r of reports) {
-      ids.push(r.id);
-      pending.push(r.json);
-      if (pending.length >= batchSize) {
-        stage(pending);
-        pending = [];
-      }
+    if (reports.length === 0) return;
+    const first = ids.length;
+    const records: ReportRecord[] = new Array(reports.length);
+    for (let i = 0; i < reports.length; i++) {
+      ids.push(reports[i].id);
+      records[i] = JSON.parse(reports[i].json);
     }
+    staging = staging.then(() => ctx.store.stageReports(importPk, first, records));
   };
 
   let accepted;
@@ -47,7 +39,6 @@ export const importReports: Handler<typeof ImportReports> = async (req, ctx) => 
     checkMs = performance.now() - started;
     if (!outcome.ok) throw Errors.invalidImportFile(outcome.problems.map(toFieldError), outcome.truncated);
     onReports(outcome.reports);
-    if (pending.length) stage(pending);
     await staging;
     duplicatesInFile = outcome.duplicatesInFile;
     accepted = await ctx.store.acceptImport({ importPk, orgId: caller.orgId, reportIds: ids, now: Date.now() });

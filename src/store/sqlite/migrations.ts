@@ -2,7 +2,7 @@
 export const sqliteMigrations: ReadonlyArray<{ version: number; name: string; sql: string }> = [
   {
     version: 1,
-    name: 'organisations, users, credentials, forms, imports, reports',
+    name: 'organisations, users, credentials, forms, imports and their staging, reports',
     sql: `
 CREATE TABLE organisations (
   id INTEGER PRIMARY KEY,
@@ -59,9 +59,12 @@ CREATE TABLE imports (
   user_id INTEGER NOT NULL REFERENCES users(id),
   filename TEXT NOT NULL,
   status TEXT NOT NULL,
+  staged_reports INTEGER NOT NULL DEFAULT 0,
   total_reports INTEGER NOT NULL DEFAULT 0,
   imported_reports INTEGER NOT NULL DEFAULT 0,
   duplicate_reports INTEGER NOT NULL DEFAULT 0,
+  -- the worker's cursor: staged reports below this position have been created (or skipped)
+  next_position INTEGER NOT NULL DEFAULT 0,
   attempts INTEGER NOT NULL DEFAULT 0,
   error_code TEXT,
   error_message TEXT,
@@ -69,15 +72,40 @@ CREATE TABLE imports (
   started_at INTEGER,
   finished_at INTEGER
 );
-CREATE INDEX imports_pending ON imports (status) WHERE status IN ('Queued', 'Importing');
-CREATE TABLE import_batches (
-  import_pk INTEGER NOT NULL REFERENCES imports(id),
-  batch_no INTEGER NOT NULL,
-  report_count INTEGER NOT NULL,
-  payload TEXT,
-  done INTEGER NOT NULL DEFAULT 0,
-  PRIMARY KEY (import_pk, batch_no)
+CREATE INDEX imports_pending ON imports (status) WHERE status IN ('Receiving', 'Queued', 'Importing');
+-- the reports of an import, in file order, from while its file is checked until they are created
+CREATE TABLE staged_reports (
+  import_pk INTEGER NOT NULL,
+  position INTEGER NOT NULL,
+  report_id TEXT NOT NULL,
+  form_pk INTEGER NOT NULL,
+  summary TEXT NOT NULL,
+  status TEXT NOT NULL,
+  category TEXT,
+  owner TEXT,
+  raised_by TEXT NOT NULL,
+  raised_from TEXT,
+  closed_by TEXT,
+  raised_date INTEGER NOT NULL,
+  submitted_date INTEGER,
+  closed_date INTEGER,
+  is_mandatory INTEGER NOT NULL,
+  PRIMARY KEY (import_pk, position)
 );
+CREATE TABLE staged_fields (
+  import_pk INTEGER NOT NULL,
+  position INTEGER NOT NULL,
+  field_id TEXT NOT NULL,
+  parent_field_id TEXT,
+  row_index INTEGER,
+  field_position INTEGER NOT NULL,
+  label TEXT NOT NULL,
+  field_type TEXT NOT NULL,
+  section_name TEXT,
+  value TEXT,
+  values_json TEXT
+);
+CREATE INDEX staged_fields_report ON staged_fields (import_pk, position);
 -- a report id belongs to the first accepted import that names it: the duplicate check
 CREATE TABLE report_claims (
   org_id INTEGER NOT NULL,
@@ -113,7 +141,8 @@ CREATE TABLE report_fields (
   id INTEGER PRIMARY KEY,
   field_id TEXT NOT NULL UNIQUE,
   report_pk INTEGER NOT NULL REFERENCES reports(id),
-  parent_pk INTEGER REFERENCES report_fields(id),
+  -- the SectionRepeater field whose row holds this one
+  parent_field_id TEXT,
   row_index INTEGER,
   position INTEGER NOT NULL,
   label TEXT NOT NULL,

@@ -84,34 +84,55 @@ export class SqliteStore implements Store {
       setFormStatus: p('UPDATE forms SET status = ? WHERE id = ?'),
       insertImport: p(`INSERT INTO imports (import_id, org_id, user_id, filename, status, created_at) VALUES (?, ?, ?, ?, 'Receiving', ?)`),
       claim: p('INSERT INTO report_claims (org_id, report_id, import_pk) VALUES (?, ?, ?) ON CONFLICT DO NOTHING'),
-      claimOwner: p('SELECT import_pk FROM report_claims WHERE org_id = ? AND report_id = ?').pluck(),
-      insertBatch: p('INSERT INTO import_batches (import_pk, batch_no, report_count, payload) VALUES (?, ?, ?, ?)'),
-      finishAccept: p(`UPDATE imports SET total_reports = ?, duplicate_reports = ?, status = ?, finished_at = ? WHERE id = ? AND status = 'Receiving'`),
-      deleteBatches: p('DELETE FROM import_batches WHERE import_pk = ?'),
+      stageReport: p(`INSERT INTO staged_reports (import_pk, position, report_id, form_pk, summary, status, category, owner, raised_by,
+                      raised_from, closed_by, raised_date, submitted_date, closed_date, is_mandatory) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      stageField: p(`INSERT INTO staged_fields (import_pk, position, field_id, parent_field_id, row_index, field_position, label, field_type,
+                     section_name, value, values_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      finishAccept: p(`UPDATE imports SET staged_reports = ?, total_reports = ?, duplicate_reports = ?, status = ?, finished_at = ?
+                       WHERE id = ? AND status = 'Receiving'`),
+      deleteStagedReports: p('DELETE FROM staged_reports WHERE import_pk = ?'),
+      deleteStagedFields: p('DELETE FROM staged_fields WHERE import_pk = ?'),
       deleteReceiving: p(`DELETE FROM imports WHERE id = ? AND status = 'Receiving'`),
       abandoned: p(`SELECT id FROM imports WHERE status = 'Receiving' AND created_at < ?`).pluck(),
+      finishedWithStaging: p(`SELECT DISTINCT s.import_pk FROM staged_reports s JOIN imports i ON i.id = s.import_pk
+                              WHERE i.status IN ('Completed', 'Failed')`).pluck(),
       importByIdAndOrg: p(`SELECT id, status, total_reports AS total, imported_reports AS imported, error_code AS errorCode,
                            error_message AS errorMessage FROM imports WHERE import_id = ? AND org_id = ? AND status <> 'Receiving'`),
       importedReportsAfter: p('SELECT id, report_id, number FROM reports WHERE import_pk = ? AND id > ? ORDER BY id').raw(),
       nextJob: p(`SELECT id AS pk, import_id AS importId, org_id AS orgId, attempts FROM imports
                   WHERE status IN ('Queued', 'Importing') ORDER BY id LIMIT 1`),
-      pendingBatches: p('SELECT batch_no FROM import_batches WHERE import_pk = ? AND done = 0 ORDER BY batch_no').pluck(),
-      loadBatch: p('SELECT payload, done FROM import_batches WHERE import_pk = ? AND batch_no = ?'),
-      batchDone: p('SELECT done FROM import_batches WHERE import_pk = ? AND batch_no = ?').pluck(),
-      formSeq: p('SELECT number_prefix AS prefix, next_seq AS next FROM forms WHERE id = ?'),
-      setFormSeq: p('UPDATE forms SET next_seq = ? WHERE id = ?'),
-      insertReport: p(`INSERT INTO reports (report_id, org_id, form_pk, seq, number, summary, status, category, owner, raised_by, raised_from,
-                       closed_by, raised_date, submitted_date, closed_date, is_mandatory, import_pk, created_at)
-                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-      insertField: p(`INSERT INTO report_fields (field_id, report_pk, parent_pk, row_index, position, label, field_type, section_name, value, values_json)
-                      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-      markBatchDone: p('UPDATE import_batches SET done = 1 WHERE import_pk = ? AND batch_no = ?'),
-      // staged payloads go once the whole import is in: freeing their pages batch by batch costs more
-      dropBatches: p(`UPDATE import_batches SET payload = NULL WHERE import_pk = ?
-                      AND (SELECT status FROM imports WHERE id = ?) IN ('Completed', 'Failed')`),
-      advanceImport: p(`UPDATE imports SET imported_reports = imported_reports + ?, started_at = coalesce(started_at, ?),
-                        status = CASE WHEN imported_reports + ? >= total_reports THEN 'Completed' ELSE 'Importing' END,
-                        finished_at = CASE WHEN imported_reports + ? >= total_reports THEN ? ELSE NULL END WHERE id = ?`),
+      cursor: p('SELECT next_position AS next, staged_reports AS staged FROM imports WHERE id = ?'),
+      // numbers continue each form's counter in file order; a report another import claimed first is skipped
+      createReports: p(`INSERT INTO reports (report_id, org_id, form_pk, seq, number, summary, status, category, owner, raised_by, raised_from,
+                          closed_by, raised_date, submitted_date, closed_date, is_mandatory, import_pk, created_at)
+                        SELECT s.report_id, s.org_id, s.form_pk, f.next_seq + s.n - 1, f.number_prefix || '-' || printf('%04d', f.next_seq + s.n - 1),
+                          s.summary, s.status, s.category, s.owner, s.raised_by, s.raised_from, s.closed_by, s.raised_date, s.submitted_date,
+                          s.closed_date, s.is_mandatory, s.import_pk, @now
+                        FROM (SELECT s.*, c.org_id, row_number() OVER (PARTITION BY s.form_pk ORDER BY s.position) AS n
+                              FROM staged_reports s
+                              JOIN report_claims c ON c.org_id = @org AND c.report_id = s.report_id AND c.import_pk = s.import_pk
+                              WHERE s.import_pk = @import AND s.position >= @lo AND s.position < @hi) s
+                        LEFT JOIN forms f ON f.id = s.form_pk -- a missing form fails the batch (NOT NULL number), never drops a report
+                        ORDER BY s.position`),
+      createFields: p(`INSERT INTO report_fields (field_id, report_pk, parent_field_id, row_index, position, label, field_type, section_name, value, values_json)
+                       SELECT sf.field_id, r.id, sf.parent_field_id, sf.row_index, sf.field_position, sf.label, sf.field_type, sf.section_name,
+                         sf.value, sf.values_json
+                       FROM staged_fields sf
+                       JOIN staged_reports s ON s.import_pk = sf.import_pk AND s.position = sf.position
+                       JOIN reports r ON r.org_id = @org AND r.report_id = s.report_id AND r.import_pk = sf.import_pk
+                       WHERE sf.import_pk = @import AND sf.position >= @lo AND sf.position < @hi
+                       ORDER BY sf.rowid`),
+      advanceCounters: p(`UPDATE forms SET next_seq = (SELECT max(seq) + 1 FROM reports WHERE form_pk = forms.id)
+                          WHERE id IN (SELECT DISTINCT form_pk FROM staged_reports WHERE import_pk = @import AND position >= @lo AND position < @hi)
+                            AND EXISTS (SELECT 1 FROM reports WHERE form_pk = forms.id)`),
+      advanceImport: p(`UPDATE imports SET next_position = @hi, imported_reports = imported_reports + @created,
+                        started_at = coalesce(started_at, @now),
+                        status = CASE WHEN NOT @done THEN 'Importing'
+                                      WHEN imported_reports + @created = total_reports THEN 'Completed' ELSE 'Failed' END,
+                        error_code = CASE WHEN @done AND imported_reports + @created <> total_reports THEN 'ImportIncomplete' END,
+                        error_message = CASE WHEN @done AND imported_reports + @created <> total_reports
+                          THEN 'Created ' || (imported_reports + @created) || ' of ' || total_reports || ' reports' END,
+                        finished_at = CASE WHEN @done THEN @now ELSE NULL END WHERE id = @import`),
       attempt: p('UPDATE imports SET attempts = attempts + 1 WHERE id = ? RETURNING attempts').pluck(),
       failImport: p(`UPDATE imports SET status = 'Failed', error_code = ?, error_message = ?, finished_at = ? WHERE id = ?`),
     };
@@ -216,8 +237,26 @@ export class SqliteStore implements Store {
     return Number(this.s.insertImport.run(i.importId, i.orgId, i.userId, i.filename, i.now).lastInsertRowid);
   }
 
-  async stageBatch(importPk: number, batchNo: number, reports: readonly string[]): Promise<void> {
-    this.s.insertBatch.run(importPk, batchNo, reports.length, `[${reports.join(',')}]`);
+  async stageReports(importPk: number, firstPosition: number, reports: readonly ReportRecord[]): Promise<void> {
+    const { stageReport, stageField } = this.s;
+    const stageFields = (position: number, parent: string | null, rowIndex: number | null, fields: FieldRecord[]) => {
+      for (let i = 0; i < fields.length; i++) {
+        const f = fields[i];
+        const fieldId = orderedUuid();
+        stageField.run(importPk, position, fieldId, parent, rowIndex, i, f.label, f.type, f.section ?? null, f.value ?? null,
+          f.values ? JSON.stringify(f.values) : null);
+        if (f.rows) for (let r = 0; r < f.rows.length; r++) stageFields(position, fieldId, r, f.rows[r]);
+      }
+    };
+    this.db.transaction(() => {
+      for (let i = 0; i < reports.length; i++) {
+        const r = reports[i];
+        const position = firstPosition + i;
+        stageReport.run(importPk, position, r.id, r.form, r.summary, r.status, r.category ?? null, r.owner ?? null, r.raisedBy,
+          r.raisedFrom ?? null, r.closedBy ?? null, r.raised, r.submitted ?? null, r.closed ?? null, r.mandatory ? 1 : 0);
+        stageFields(position, null, null, r.fields);
+      }
+    })();
   }
 
   async acceptImport(a: AcceptImportInput): Promise<AcceptImportResult> {
@@ -226,10 +265,8 @@ export class SqliteStore implements Store {
       for (const id of a.reportIds) if (this.s.claim.run(a.orgId, id, a.importPk).changes === 0) duplicates.push(id);
       const total = a.reportIds.length - duplicates.length;
       const status: ImportStatus = total === 0 ? 'Completed' : 'Queued';
-      if (this.s.finishAccept.run(total, duplicates.length, status, total === 0 ? a.now : null, a.importPk).changes !== 1) {
-        throw new Error(`import ${a.importPk} is not receiving`);
-      }
-      if (total === 0) this.s.deleteBatches.run(a.importPk);
+      const accepted = this.s.finishAccept.run(a.reportIds.length, total, duplicates.length, status, total === 0 ? a.now : null, a.importPk);
+      if (accepted.changes !== 1) throw new Error(`import ${a.importPk} is not receiving`);
       return { duplicates, total, status };
     });
     return tx.immediate();
@@ -237,7 +274,8 @@ export class SqliteStore implements Store {
 
   async discardImport(importPk: number): Promise<void> {
     this.db.transaction(() => {
-      this.s.deleteBatches.run(importPk);
+      this.s.deleteStagedFields.run(importPk);
+      this.s.deleteStagedReports.run(importPk);
       this.s.deleteReceiving.run(importPk);
     })();
   }
@@ -245,7 +283,16 @@ export class SqliteStore implements Store {
   async discardAbandonedImports(before: number): Promise<number> {
     const ids = this.s.abandoned.all(before) as number[];
     for (const id of ids) await this.discardImport(id);
+    // a stop between an import's last batch and the purge of its staging leaves that behind too
+    for (const id of this.s.finishedWithStaging.all() as number[]) await this.purgeStaged(id);
     return ids.length;
+  }
+
+  async purgeStaged(importPk: number): Promise<void> {
+    this.db.transaction(() => {
+      this.s.deleteStagedFields.run(importPk);
+      this.s.deleteStagedReports.run(importPk);
+    })();
   }
 
   async importStatus(orgId: number, importId: string): Promise<ImportStatusRow | undefined> {
@@ -258,54 +305,18 @@ export class SqliteStore implements Store {
   async nextImportJob(): Promise<ImportJob | undefined> {
     return this.s.nextJob.get() as ImportJob | undefined;
   }
-  async pendingBatches(importPk: number): Promise<number[]> {
-    return this.s.pendingBatches.all(importPk) as number[];
-  }
-  async loadBatch(importPk: number, batchNo: number): Promise<ReportRecord[] | undefined> {
-    const row = this.s.loadBatch.get(importPk, batchNo) as { payload: string | null; done: number } | undefined;
-    if (!row || row.done || row.payload === null) return undefined;
-    return JSON.parse(row.payload) as ReportRecord[];
-  }
-
-  async createReportsBatch(job: ImportJob, batchNo: number, records: ReportRecord[], now: number): Promise<number> {
-    const { insertReport, insertField } = this.s;
-    const insertFields = (reportPk: number | bigint, parentPk: number | bigint | null, rowIndex: number | null, fields: FieldRecord[]) => {
-      for (let i = 0; i < fields.length; i++) {
-        const f = fields[i];
-        const pk = insertField.run(
-          orderedUuid(), reportPk, parentPk, rowIndex, i, f.label, f.type, f.section ?? null, f.value ?? null,
-          f.values ? JSON.stringify(f.values) : null,
-        ).lastInsertRowid;
-        if (f.rows) for (let r = 0; r < f.rows.length; r++) insertFields(reportPk, pk, r, f.rows[r]);
+  async createNextReports(job: ImportJob, count: number, now: number): Promise<{ created: number; done: boolean }> {
+    const tx = this.db.transaction(() => {
+      const { next, staged } = this.s.cursor.get(job.pk) as { next: number; staged: number };
+      const range = { import: job.pk, org: job.orgId, lo: next, hi: Math.min(next + count, staged), now };
+      const created = range.lo < range.hi ? this.s.createReports.run(range).changes : 0;
+      if (created > 0) {
+        this.s.createFields.run(range);
+        this.s.advanceCounters.run(range);
       }
-    };
-    const tx = this.db.transaction((): number => {
-      if (this.s.batchDone.get(job.pk, batchNo) !== 0) return 0;
-      const counters = new Map<number, { prefix: string; next: number }>();
-      let created = 0;
-      for (const r of records) {
-        // staged before the ids were claimed: a report another import claimed first is its duplicate
-        if (this.s.claimOwner.get(job.orgId, r.id) !== job.pk) continue;
-        created++;
-        let c = counters.get(r.form);
-        if (!c) {
-          c = this.s.formSeq.get(r.form) as { prefix: string; next: number };
-          counters.set(r.form, c);
-        }
-        const seq = c.next++;
-        const reportPk = insertReport.run(
-          r.id, job.orgId, r.form, seq, formatReportNumber(c.prefix, seq), r.summary, r.status, r.category ?? null, r.owner ?? null,
-          r.raisedBy, r.raisedFrom ?? null, r.closedBy ?? null, r.raised, r.submitted ?? null, r.closed ?? null, r.mandatory ? 1 : 0,
-          job.pk, now,
-        ).lastInsertRowid;
-        insertFields(reportPk, null, null, r.fields);
-      }
-      for (const [formPk, c] of counters) this.s.setFormSeq.run(c.next, formPk);
-      this.s.markBatchDone.run(job.pk, batchNo);
-      const n = created;
-      this.s.advanceImport.run(n, now, n, n, now, job.pk);
-      this.s.dropBatches.run(job.pk, job.pk);
-      return n;
+      const done = range.hi >= staged;
+      this.s.advanceImport.run({ import: job.pk, hi: range.hi, created, now, done: done ? 1 : 0 });
+      return { created, done };
     });
     return tx.immediate();
   }
@@ -314,10 +325,8 @@ export class SqliteStore implements Store {
     return this.s.attempt.get(importPk) as number;
   }
   async failImport(importPk: number, errorCode: string, message: string, now: number): Promise<void> {
-    this.db.transaction(() => {
-      this.s.failImport.run(errorCode, message, now, importPk);
-      this.s.dropBatches.run(importPk, importPk);
-    })();
+    this.s.failImport.run(errorCode, message, now, importPk);
+    await this.purgeStaged(importPk);
   }
 }
 
