@@ -113,7 +113,8 @@ async function main() {
   const skip = values['skip-baselines'];
   const saxes = skip ? { ms: NaN } : await runScript('bench/baselines/saxes-parse.ts', [file]);
   const insert = skip ? { ms: NaN, rows: NaN } : await runScript('bench/baselines/sqlite-insert.ts', [file, work]);
-  const svc = await startService({ DATABASE_URL: join(work, 'service.db'), CORUSON_ADMIN_API_KEY: apiKey, CORUSON_ADMIN_PASSWORD: 'bench password' });
+  // the built service, as `npm start` runs it
+  const svc = await startService({ DATABASE_URL: join(work, 'service.db'), CORUSON_ADMIN_API_KEY: apiKey, CORUSON_ADMIN_PASSWORD: 'bench password' }, { built: true });
   const e2e = await importFile(svc.url, file);
   const rss = peakRssMb(svc.child.pid!);
   if (e2e.status.TotalReportsImported !== reports) throw new Error(`imported ${e2e.status.TotalReportsImported} of ${reports}`);

@@ -1,7 +1,7 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,9 +29,10 @@ async function admin(db: string, ...args: string[]): Promise<{ code: number; out
   }
 }
 
-test('first start with no users creates the organisation, admin and key, and prints them once', async () => {
+test('first start of the built service (npm start) creates the organisation, admin and key, and prints them once', async () => {
+  await run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: root });
   const db = join(dir, 'first.db');
-  const svc = await startService({ DATABASE_URL: db });
+  const svc = await startService({ DATABASE_URL: db }, { built: true });
   services.push(svc);
   const out = svc.output();
   const key = /API key:\s+(ck_\S+)/.exec(out)?.[1];
@@ -44,10 +45,22 @@ test('first start with no users creates the organisation, admin and key, and pri
   assert.equal(res.status, 200);
   const probe = await fetch(`${svc.url}/api/reports/import/status/${crypto.randomUUID()}`, { headers: { authorization: `Bearer ${key}` } });
   assert.equal(probe.status, 404);
+  // the built service runs its parser and worker threads from dist/
+  const accepted = await fetch(`${svc.url}/api/reports/import`, {
+    method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ Filename: 'sample.xml', FileBytes: readFileSync(join(root, 'schema/sample-reports.xml')).toString('base64') }),
+  });
+  assert.equal(accepted.status, 200, await accepted.clone().text());
+  const { ImportId } = await accepted.json();
+  let status;
+  do status = await (await fetch(`${svc.url}/api/reports/import/status/${ImportId}`, { headers: { authorization: `Bearer ${key}` } })).json();
+  while (status.StatusDescription !== 'Completed');
+  assert.ok(status.TotalReports > 0);
+  assert.equal(Object.keys(status.ImportedReports).length, status.TotalReports);
   await svc.stop();
 
   // a second start finds users and prints nothing
-  const again = await startService({ DATABASE_URL: db });
+  const again = await startService({ DATABASE_URL: db }, { built: true });
   services.push(again);
   assert.doesNotMatch(again.output(), /API key/);
   await again.stop();

@@ -23,7 +23,7 @@ interface Pending {
 
 interface Slot { worker: Worker; busy: Pending | undefined }
 
-const entry = new URL('./parse-thread.ts', import.meta.url);
+
 
 export class ParsePool {
   private readonly slots: Slot[] = [];
@@ -70,7 +70,7 @@ export class ParsePool {
   }
 
   private spawn(): Slot {
-    const worker = startThread(entry);
+    const worker = startThread('parse-thread');
     const slot: Slot = { worker, busy: undefined };
     worker.on('message', (m: ThreadMessage) => {
       const p = slot.busy;

@@ -22,7 +22,7 @@ export class ThreadedImportWorker implements BackgroundWorker {
 
   start(): void {
     if (this.thread) return;
-    const thread = startThread(new URL('./worker-thread.ts', import.meta.url), this.data);
+    const thread = startThread('worker-thread', this.data);
     thread.on('error', (err) => this.onError(err));
     thread.on('exit', (code) => {
       if (this.thread === thread && !this.stopping) {

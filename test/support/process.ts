@@ -23,9 +23,12 @@ export interface ServiceProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-export async function startService(env: Record<string, string>, timeoutMs = 30_000): Promise<ServiceProcess> {
+/** `built`: run dist/main.js as `npm start` does (after `npm run build`), rather than the sources. */
+export async function startService(env: Record<string, string>, opts: { built?: boolean; timeoutMs?: number } = {}): Promise<ServiceProcess> {
+  const timeoutMs = opts.timeoutMs ?? 30_000;
   const port = env.PORT ?? String(await freePort());
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const args = opts.built ? ['dist/main.js'] : ['--import', 'tsx', 'src/main.ts'];
+  const child = spawn(process.execPath, args, {
     cwd: root,
     env: { ...process.env, LOG_LEVEL: 'warn', HOST: '127.0.0.1', ...env, PORT: port },
     stdio: ['ignore', 'pipe', 'pipe'],
