@@ -26,7 +26,7 @@ export function openSqliteStore(file: string): SqliteStore {
   // bulk imports touch many index pages per batch: keep them cached, and checkpoint the WAL in
   // larger steps rather than after every batch
   db.pragma('cache_size = -8192');
-  db.pragma('wal_autocheckpoint = 8192');
+  db.pragma('wal_autocheckpoint = 16384');
   migrate(db);
   return new SqliteStore(db);
 }
