@@ -21,18 +21,21 @@ test('an import whose staged work cannot be created ends Failed, with the reason
   assert.equal(queued.TotalReportsImported, 0);
   assert.deepEqual(queued.ImportedReports, {});
 
-  // damage what was staged: every attempt to create the reports fails (their form is gone)
+  // damage the waiting reports: every attempt to number them fails (their form is gone)
   const db = (s.store as unknown as { db: Database.Database }).db;
-  db.prepare('UPDATE staged_reports SET form_pk = -1 WHERE import_pk = (SELECT id FROM imports WHERE import_id = ?)').run(ImportId);
+  db.pragma('foreign_keys = OFF');
+  db.prepare('UPDATE reports SET form_pk = -1 WHERE import_pk = (SELECT id FROM imports WHERE import_id = ?)').run(ImportId);
+  db.pragma('foreign_keys = ON');
   s.app.worker.start();
 
   const status = await waitForImport(s, ImportId);
   assert.equal(status.StatusDescription, 'Failed');
   assert.equal(status.ResponseStatus.ErrorCode, 'ImportFailed');
   assert.match(status.ResponseStatus.Message, /failed attempts/);
-  assert.equal((db.prepare('SELECT count(*) AS n FROM staged_reports').get() as { n: number }).n, 0, 'staging dropped');
+  assert.equal((db.prepare('SELECT count(*) AS n FROM reports WHERE number IS NULL').get() as { n: number }).n, 0, 'waiting reports removed');
   assert.equal(status.TotalReportsImported, 0);
   assert.equal((db.prepare('SELECT count(*) AS n FROM reports').get() as { n: number }).n, 0, 'nothing half-created');
+  assert.equal((db.prepare('SELECT count(*) AS n FROM report_fields').get() as { n: number }).n, 0);
 
   // the worker goes on with other imports
   const next = await fetch(`${s.api}/reports/import`, {

@@ -1,4 +1,4 @@
-/** Baseline: a bare Fastify route answering a fixed JSON body (the same one the status bench gets). */
+/** Baselines: bare Fastify routes answering the status bench's JSON body, and a trivial one. */
 import Fastify from 'fastify';
 import { readFileSync } from 'node:fs';
 
@@ -6,5 +6,6 @@ const [bodyFile, port] = process.argv.slice(2);
 const body = JSON.parse(readFileSync(bodyFile, 'utf8'));
 const app = Fastify({ logger: false });
 app.get('/status', async () => body);
+app.get('/ping', async () => ({ ok: true }));
 await app.listen({ port: Number(port), host: '127.0.0.1' });
 process.stdout.write('ready\n');

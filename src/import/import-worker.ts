@@ -88,7 +88,6 @@ export class ImportWorker implements BackgroundWorker {
         await new Promise<void>((r) => setImmediate(r));
       }
       this.log.info({ importId: job.importId, created, ms: Math.round(performance.now() - started) }, 'import reports created');
-      await this.store.purgeStaged(job.pk);
     } catch (err) {
       const attempts = await this.store.recordImportAttempt(job.pk);
       this.log.error({ err, importId: job.importId, attempts }, 'import batch failed');

@@ -96,11 +96,14 @@ export interface Store {
 
   /** Opens an import in the `Receiving` state, while its file is checked and its reports staged. */
   beginImport(i: { orgId: number; userId: number; importId: string; filename: string; now: number }): Promise<number>;
-  /** Stages reports of a `Receiving` import; `firstPosition` is the file position of the first one. */
-  stageReports(importPk: number, firstPosition: number, reports: readonly ReportRecord[]): Promise<void>;
+  /**
+   * Writes reports of a `Receiving` import, in file order, without numbers: they wait, invisible to
+   * every read, until the worker numbers them (a report exists once it has its number).
+   */
+  stageReports(importPk: number, orgId: number, reports: readonly ReportRecord[]): Promise<void>;
   /**
    * Accepts a checked file, atomically: claims its report ids (those already claimed by an
-   * earlier import are the duplicates, which the worker skips) and queues it for the worker.
+   * earlier import are the duplicates, whose waiting copies are removed) and queues it for the worker.
    */
   acceptImport(input: AcceptImportInput): Promise<AcceptImportResult>;
   /** Removes a `Receiving` import and everything staged for it (its file was refused). */
@@ -112,12 +115,12 @@ export interface Store {
   /** The oldest import with work left, or undefined. */
   nextImportJob(now: number): Promise<ImportJob | undefined>;
   /**
-   * Creates the next `count` staged reports of the job in one transaction: numbers taken from each
-   * form's counter, the import's cursor and progress advanced together, so a crash leaves either
-   * all of it or none. Reports whose id another import claimed first are skipped.
+   * Creates the next `count` waiting reports of the job in one transaction: each is given the next
+   * number of its form and the form's counter and the import's progress advance with it, so a crash
+   * leaves either all of it or none.
    */
   createNextReports(job: ImportJob, count: number, now: number): Promise<{ created: number; done: boolean }>;
-  /** Drops what was staged for a finished import. */
+  /** Removes the reports of a finished (failed) import still waiting for a number. */
   purgeStaged(importPk: number): Promise<void>;
   recordImportAttempt(importPk: number): Promise<number>;
   failImport(importPk: number, errorCode: string, message: string, now: number): Promise<void>;

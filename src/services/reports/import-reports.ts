@@ -21,13 +21,12 @@ export const importReports: Handler<typeof ImportReports> = async (req, ctx) => 
   let staging: Promise<void> = Promise.resolve();
   const onReports = (reports: ParsedReport[]) => {
     if (reports.length === 0) return;
-    const first = ids.length;
     const records: ReportRecord[] = new Array(reports.length);
     for (let i = 0; i < reports.length; i++) {
       ids.push(reports[i].id);
       records[i] = JSON.parse(reports[i].json);
     }
-    staging = staging.then(() => ctx.store.stageReports(importPk, first, records));
+    staging = staging.then(() => ctx.store.stageReports(importPk, caller.orgId, records));
   };
 
   let accepted;

@@ -60,11 +60,11 @@ CREATE TABLE imports (
   filename TEXT NOT NULL,
   status TEXT NOT NULL,
   staged_reports INTEGER NOT NULL DEFAULT 0,
+  -- the worker's cursor: the import's reports up to this id have their numbers
+  numbered_through INTEGER NOT NULL DEFAULT 0,
   total_reports INTEGER NOT NULL DEFAULT 0,
   imported_reports INTEGER NOT NULL DEFAULT 0,
   duplicate_reports INTEGER NOT NULL DEFAULT 0,
-  -- the worker's cursor: staged reports below this position have been created (or skipped)
-  next_position INTEGER NOT NULL DEFAULT 0,
   attempts INTEGER NOT NULL DEFAULT 0,
   error_code TEXT,
   error_message TEXT,
@@ -73,39 +73,6 @@ CREATE TABLE imports (
   finished_at INTEGER
 );
 CREATE INDEX imports_pending ON imports (status) WHERE status IN ('Receiving', 'Queued', 'Importing');
--- the reports of an import, in file order, from while its file is checked until they are created
-CREATE TABLE staged_reports (
-  import_pk INTEGER NOT NULL,
-  position INTEGER NOT NULL,
-  report_id TEXT NOT NULL,
-  form_pk INTEGER NOT NULL,
-  summary TEXT NOT NULL,
-  status TEXT NOT NULL,
-  category TEXT,
-  owner TEXT,
-  raised_by TEXT NOT NULL,
-  raised_from TEXT,
-  closed_by TEXT,
-  raised_date INTEGER NOT NULL,
-  submitted_date INTEGER,
-  closed_date INTEGER,
-  is_mandatory INTEGER NOT NULL,
-  PRIMARY KEY (import_pk, position)
-);
-CREATE TABLE staged_fields (
-  import_pk INTEGER NOT NULL,
-  position INTEGER NOT NULL,
-  field_id TEXT NOT NULL,
-  parent_field_id TEXT,
-  row_index INTEGER,
-  field_position INTEGER NOT NULL,
-  label TEXT NOT NULL,
-  field_type TEXT NOT NULL,
-  section_name TEXT,
-  value TEXT,
-  values_json TEXT
-);
-CREATE INDEX staged_fields_report ON staged_fields (import_pk, position);
 -- a report id belongs to the first accepted import that names it: the duplicate check
 CREATE TABLE report_claims (
   org_id INTEGER NOT NULL,
@@ -113,13 +80,15 @@ CREATE TABLE report_claims (
   import_pk INTEGER NOT NULL,
   PRIMARY KEY (org_id, report_id)
 ) WITHOUT ROWID;
+-- A report is written while its import's file is checked, without a number: it waits, invisible
+-- to every read, until the worker numbers it. A report exists once it has its number.
 CREATE TABLE reports (
   id INTEGER PRIMARY KEY,
   report_id TEXT NOT NULL,
   org_id INTEGER NOT NULL REFERENCES organisations(id),
   form_pk INTEGER NOT NULL REFERENCES forms(id),
-  seq INTEGER NOT NULL,
-  number TEXT NOT NULL,
+  seq INTEGER,
+  number TEXT,
   summary TEXT NOT NULL,
   status TEXT NOT NULL,
   category TEXT,
@@ -132,10 +101,11 @@ CREATE TABLE reports (
   closed_date INTEGER,
   is_mandatory INTEGER NOT NULL,
   import_pk INTEGER REFERENCES imports(id),
-  created_at INTEGER NOT NULL,
-  UNIQUE (org_id, report_id),
+  created_at INTEGER,
   UNIQUE (form_pk, seq)
 );
+-- waiting copies of one id may exist in racing imports; the claims table decides which one is numbered
+CREATE UNIQUE INDEX reports_report_id ON reports (org_id, report_id) WHERE number IS NOT NULL;
 CREATE INDEX reports_import ON reports (import_pk);
 CREATE TABLE report_fields (
   id INTEGER PRIMARY KEY,

@@ -84,49 +84,45 @@ export class SqliteStore implements Store {
       setFormStatus: p('UPDATE forms SET status = ? WHERE id = ?'),
       insertImport: p(`INSERT INTO imports (import_id, org_id, user_id, filename, status, created_at) VALUES (?, ?, ?, ?, 'Receiving', ?)`),
       claim: p('INSERT INTO report_claims (org_id, report_id, import_pk) VALUES (?, ?, ?) ON CONFLICT DO NOTHING'),
-      stageReport: p(`INSERT INTO staged_reports (import_pk, position, report_id, form_pk, summary, status, category, owner, raised_by,
-                      raised_from, closed_by, raised_date, submitted_date, closed_date, is_mandatory) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-      stageField: p(`INSERT INTO staged_fields (import_pk, position, field_id, parent_field_id, row_index, field_position, label, field_type,
-                     section_name, value, values_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      stageReport: p(`INSERT INTO reports (report_id, org_id, form_pk, summary, status, category, owner, raised_by, raised_from, closed_by,
+                      raised_date, submitted_date, closed_date, is_mandatory, import_pk) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      stageField: p(`INSERT INTO report_fields (field_id, report_pk, parent_field_id, row_index, position, label, field_type, section_name, value, values_json)
+                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       finishAccept: p(`UPDATE imports SET staged_reports = ?, total_reports = ?, duplicate_reports = ?, status = ?, finished_at = ?
                        WHERE id = ? AND status = 'Receiving'`),
-      deleteStagedReports: p('DELETE FROM staged_reports WHERE import_pk = ?'),
-      deleteStagedFields: p('DELETE FROM staged_fields WHERE import_pk = ?'),
+      // the waiting reports of an import (all, or only those whose id another import claimed first)
+      deleteWaitingFields: p(`DELETE FROM report_fields WHERE report_pk IN
+                              (SELECT id FROM reports WHERE import_pk = ? AND number IS NULL)`),
+      deleteWaitingReports: p('DELETE FROM reports WHERE import_pk = ? AND number IS NULL'),
+      deleteUnclaimedFields: p(`DELETE FROM report_fields WHERE report_pk IN (SELECT r.id FROM reports r WHERE r.import_pk = @import AND r.number IS NULL
+                                AND NOT EXISTS (SELECT 1 FROM report_claims c WHERE c.org_id = r.org_id AND c.report_id = r.report_id AND c.import_pk = r.import_pk))`),
+      deleteUnclaimedReports: p(`DELETE FROM reports WHERE import_pk = @import AND number IS NULL
+                                 AND NOT EXISTS (SELECT 1 FROM report_claims c WHERE c.org_id = reports.org_id AND c.report_id = reports.report_id
+                                   AND c.import_pk = reports.import_pk)`),
       deleteReceiving: p(`DELETE FROM imports WHERE id = ? AND status = 'Receiving'`),
       abandoned: p(`SELECT id FROM imports WHERE status = 'Receiving' AND created_at < ?`).pluck(),
-      finishedWithStaging: p(`SELECT DISTINCT s.import_pk FROM staged_reports s JOIN imports i ON i.id = s.import_pk
-                              WHERE i.status IN ('Completed', 'Failed')`).pluck(),
+      finishedWithWaiting: p(`SELECT DISTINCT r.import_pk FROM reports r JOIN imports i ON i.id = r.import_pk
+                              WHERE r.number IS NULL AND i.status IN ('Completed', 'Failed')`).pluck(),
       importByIdAndOrg: p(`SELECT id, status, total_reports AS total, imported_reports AS imported, error_code AS errorCode,
                            error_message AS errorMessage FROM imports WHERE import_id = ? AND org_id = ? AND status <> 'Receiving'`),
-      importedReportsAfter: p('SELECT id, report_id, number FROM reports WHERE import_pk = ? AND id > ? ORDER BY id').raw(),
+      importedReportsAfter: p('SELECT id, report_id, number FROM reports WHERE import_pk = ? AND id > ? AND number IS NOT NULL ORDER BY id').raw(),
       nextJob: p(`SELECT id AS pk, import_id AS importId, org_id AS orgId, attempts FROM imports
                   WHERE status IN ('Queued', 'Importing') ORDER BY id LIMIT 1`),
-      cursor: p('SELECT next_position AS next, staged_reports AS staged FROM imports WHERE id = ?'),
-      // numbers continue each form's counter in file order; a report another import claimed first is skipped
-      createReports: p(`INSERT INTO reports (report_id, org_id, form_pk, seq, number, summary, status, category, owner, raised_by, raised_from,
-                          closed_by, raised_date, submitted_date, closed_date, is_mandatory, import_pk, created_at)
-                        SELECT s.report_id, s.org_id, s.form_pk, f.next_seq + s.n - 1, f.number_prefix || '-' || printf('%04d', f.next_seq + s.n - 1),
-                          s.summary, s.status, s.category, s.owner, s.raised_by, s.raised_from, s.closed_by, s.raised_date, s.submitted_date,
-                          s.closed_date, s.is_mandatory, s.import_pk, @now
-                        FROM (SELECT s.*, c.org_id, row_number() OVER (PARTITION BY s.form_pk ORDER BY s.position) AS n
-                              FROM staged_reports s
-                              JOIN report_claims c ON c.org_id = @org AND c.report_id = s.report_id AND c.import_pk = s.import_pk
-                              WHERE s.import_pk = @import AND s.position >= @lo AND s.position < @hi) s
-                        LEFT JOIN forms f ON f.id = s.form_pk -- a missing form fails the batch (NOT NULL number), never drops a report
-                        ORDER BY s.position`),
-      createFields: p(`INSERT INTO report_fields (field_id, report_pk, parent_field_id, row_index, position, label, field_type, section_name, value, values_json)
-                       SELECT sf.field_id, r.id, sf.parent_field_id, sf.row_index, sf.field_position, sf.label, sf.field_type, sf.section_name,
-                         sf.value, sf.values_json
-                       FROM staged_fields sf
-                       JOIN staged_reports s ON s.import_pk = sf.import_pk AND s.position = sf.position
-                       JOIN reports r ON r.org_id = @org AND r.report_id = s.report_id AND r.import_pk = sf.import_pk
-                       WHERE sf.import_pk = @import AND sf.position >= @lo AND sf.position < @hi
-                       ORDER BY sf.rowid`),
-      advanceCounters: p(`UPDATE forms SET next_seq = (SELECT max(seq) + 1 FROM reports WHERE form_pk = forms.id)
-                          WHERE id IN (SELECT DISTINCT form_pk FROM staged_reports WHERE import_pk = @import AND position >= @lo AND position < @hi)
-                            AND EXISTS (SELECT 1 FROM reports WHERE form_pk = forms.id)`),
-      advanceImport: p(`UPDATE imports SET next_position = @hi, imported_reports = imported_reports + @created,
-                        started_at = coalesce(started_at, @now),
+      // the next waiting reports of an import, file order being id order
+      cursor: p('SELECT numbered_through FROM imports WHERE id = ?').pluck(),
+      nextWaiting: p(`SELECT form_pk AS form, count(*) AS n, max(id) AS last FROM
+                      (SELECT id, form_pk FROM reports WHERE import_pk = ? AND id > ? AND number IS NULL ORDER BY id LIMIT ?) GROUP BY form_pk`),
+      anyWaiting: p('SELECT 1 FROM reports WHERE import_pk = ? AND number IS NULL AND id > ? LIMIT 1').pluck(),
+      // numbers continue each form's counter in file order
+      numberReports: p(`UPDATE reports SET seq = f.next_seq + x.n - 1, number = f.number_prefix || '-' || printf('%04d', f.next_seq + x.n - 1),
+                          created_at = @now
+                        FROM (SELECT id, form_pk, row_number() OVER (PARTITION BY form_pk ORDER BY id) AS n FROM reports
+                              WHERE import_pk = @import AND id > @after AND id <= @last AND number IS NULL) x
+                        JOIN forms f ON f.id = x.form_pk
+                        WHERE reports.id = x.id`),
+      advanceCounter: p('UPDATE forms SET next_seq = next_seq + ? WHERE id = ?'),
+      advanceImport: p(`UPDATE imports SET imported_reports = imported_reports + @created, started_at = coalesce(started_at, @now),
+                        numbered_through = max(numbered_through, @last),
                         status = CASE WHEN NOT @done THEN 'Importing'
                                       WHEN imported_reports + @created = total_reports THEN 'Completed' ELSE 'Failed' END,
                         error_code = CASE WHEN @done AND imported_reports + @created <> total_reports THEN 'ImportIncomplete' END,
@@ -237,24 +233,22 @@ export class SqliteStore implements Store {
     return Number(this.s.insertImport.run(i.importId, i.orgId, i.userId, i.filename, i.now).lastInsertRowid);
   }
 
-  async stageReports(importPk: number, firstPosition: number, reports: readonly ReportRecord[]): Promise<void> {
+  async stageReports(importPk: number, orgId: number, reports: readonly ReportRecord[]): Promise<void> {
     const { stageReport, stageField } = this.s;
-    const stageFields = (position: number, parent: string | null, rowIndex: number | null, fields: FieldRecord[]) => {
+    const stageFields = (reportPk: number | bigint, parent: string | null, rowIndex: number | null, fields: FieldRecord[]) => {
       for (let i = 0; i < fields.length; i++) {
         const f = fields[i];
         const fieldId = orderedUuid();
-        stageField.run(importPk, position, fieldId, parent, rowIndex, i, f.label, f.type, f.section ?? null, f.value ?? null,
+        stageField.run(fieldId, reportPk, parent, rowIndex, i, f.label, f.type, f.section ?? null, f.value ?? null,
           f.values ? JSON.stringify(f.values) : null);
-        if (f.rows) for (let r = 0; r < f.rows.length; r++) stageFields(position, fieldId, r, f.rows[r]);
+        if (f.rows) for (let r = 0; r < f.rows.length; r++) stageFields(reportPk, fieldId, r, f.rows[r]);
       }
     };
     this.db.transaction(() => {
-      for (let i = 0; i < reports.length; i++) {
-        const r = reports[i];
-        const position = firstPosition + i;
-        stageReport.run(importPk, position, r.id, r.form, r.summary, r.status, r.category ?? null, r.owner ?? null, r.raisedBy,
-          r.raisedFrom ?? null, r.closedBy ?? null, r.raised, r.submitted ?? null, r.closed ?? null, r.mandatory ? 1 : 0);
-        stageFields(position, null, null, r.fields);
+      for (const r of reports) {
+        const reportPk = stageReport.run(r.id, orgId, r.form, r.summary, r.status, r.category ?? null, r.owner ?? null, r.raisedBy,
+          r.raisedFrom ?? null, r.closedBy ?? null, r.raised, r.submitted ?? null, r.closed ?? null, r.mandatory ? 1 : 0, importPk).lastInsertRowid;
+        stageFields(reportPk, null, null, r.fields);
       }
     })();
   }
@@ -267,6 +261,10 @@ export class SqliteStore implements Store {
       const status: ImportStatus = total === 0 ? 'Completed' : 'Queued';
       const accepted = this.s.finishAccept.run(a.reportIds.length, total, duplicates.length, status, total === 0 ? a.now : null, a.importPk);
       if (accepted.changes !== 1) throw new Error(`import ${a.importPk} is not receiving`);
+      if (duplicates.length) {
+        this.s.deleteUnclaimedFields.run({ import: a.importPk });
+        this.s.deleteUnclaimedReports.run({ import: a.importPk });
+      }
       return { duplicates, total, status };
     });
     return tx.immediate();
@@ -274,8 +272,8 @@ export class SqliteStore implements Store {
 
   async discardImport(importPk: number): Promise<void> {
     this.db.transaction(() => {
-      this.s.deleteStagedFields.run(importPk);
-      this.s.deleteStagedReports.run(importPk);
+      this.s.deleteWaitingFields.run(importPk);
+      this.s.deleteWaitingReports.run(importPk);
       this.s.deleteReceiving.run(importPk);
     })();
   }
@@ -284,14 +282,14 @@ export class SqliteStore implements Store {
     const ids = this.s.abandoned.all(before) as number[];
     for (const id of ids) await this.discardImport(id);
     // a stop between an import's last batch and the purge of its staging leaves that behind too
-    for (const id of this.s.finishedWithStaging.all() as number[]) await this.purgeStaged(id);
+    for (const id of this.s.finishedWithWaiting.all() as number[]) await this.purgeStaged(id);
     return ids.length;
   }
 
   async purgeStaged(importPk: number): Promise<void> {
     this.db.transaction(() => {
-      this.s.deleteStagedFields.run(importPk);
-      this.s.deleteStagedReports.run(importPk);
+      this.s.deleteWaitingFields.run(importPk);
+      this.s.deleteWaitingReports.run(importPk);
     })();
   }
 
@@ -307,15 +305,22 @@ export class SqliteStore implements Store {
   }
   async createNextReports(job: ImportJob, count: number, now: number): Promise<{ created: number; done: boolean }> {
     const tx = this.db.transaction(() => {
-      const { next, staged } = this.s.cursor.get(job.pk) as { next: number; staged: number };
-      const range = { import: job.pk, org: job.orgId, lo: next, hi: Math.min(next + count, staged), now };
-      const created = range.lo < range.hi ? this.s.createReports.run(range).changes : 0;
-      if (created > 0) {
-        this.s.createFields.run(range);
-        this.s.advanceCounters.run(range);
+      const after = this.s.cursor.get(job.pk) as number;
+      const forms = this.s.nextWaiting.all(job.pk, after, count) as Array<{ form: number; n: number; last: number }>;
+      let created = 0;
+      let last = after;
+      for (const f of forms) {
+        created += f.n;
+        last = Math.max(last, f.last);
       }
-      const done = range.hi >= staged;
-      this.s.advanceImport.run({ import: job.pk, hi: range.hi, created, now, done: done ? 1 : 0 });
+      if (created > 0) {
+        const numbered = this.s.numberReports.run({ import: job.pk, after, last, now }).changes;
+        // a report whose form has gone would stay waiting for ever: fail the batch instead
+        if (numbered !== created) throw new Error(`numbered ${numbered} of ${created} reports: a form is missing`);
+        for (const f of forms) this.s.advanceCounter.run(f.n, f.form);
+      }
+      const done = !this.s.anyWaiting.get(job.pk, last);
+      this.s.advanceImport.run({ import: job.pk, created, last, now, done: done ? 1 : 0 });
       return { created, done };
     });
     return tx.immediate();
