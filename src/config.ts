@@ -10,8 +10,12 @@ export interface Config {
   debug: boolean;
   trustProxy: boolean;
   limits: ImportLimits;
-  /** largest request body, derived from the file limit (base64 grows a file by a third) */
+  /** largest body of a request carrying a file, derived from the file limit (base64 grows a file by a third) */
   bodyLimit: number;
+  /** largest body of any other request */
+  smallBodyLimit: number;
+  /** file uploads received at once; more are refused with 503 until one is done */
+  maxConcurrentImports: number;
   bootstrap: { organisation: string; userName: string; password?: string; apiKey?: string };
 }
 
@@ -46,6 +50,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: bool(env, 'TRUST_PROXY'),
     limits,
     bodyLimit: Math.ceil((maxFileBytes * 4) / 3) + 1024 * 1024,
+    smallBodyLimit: int(env, 'MAX_REQUEST_KB', 1024) * 1024,
+    maxConcurrentImports: int(env, 'MAX_CONCURRENT_IMPORTS', 4),
     bootstrap: {
       organisation: env.CORUSON_ORGANISATION || 'Default',
       userName: env.CORUSON_ADMIN_USER || 'admin',

@@ -9,7 +9,8 @@ import type { Logger } from 'pino';
 import { operations } from '../model/index.ts';
 import type { Operation } from '../model/dsl.ts';
 import type { Config } from '../config.ts';
-import type { Store } from '../store/store.ts';
+import type { AuthUser, Store } from '../store/store.ts';
+import { isInMemory } from '../store/open-store.ts';
 import { handlers } from '../services/index.ts';
 import type { HttpExchange, ServiceContext } from '../services/context.ts';
 import { ImportWorker, defaultWorkerOptions, type WorkerOptions } from '../import/import-worker.ts';
@@ -22,7 +23,8 @@ import { Errors } from './errors.ts';
 import { jsonFormat } from './formats/json.ts';
 import type { WireFormat } from './formats/format.ts';
 import { sendDto, sendError, toApiError } from './respond.ts';
-import { Router } from './router.ts';
+import { Router, type RouteMatch } from './router.ts';
+import { hasBytesMember } from './dto-shape.ts';
 
 export const basePath = '/api';
 const formats: readonly WireFormat[] = [jsonFormat];
@@ -62,16 +64,33 @@ export function buildApp(o: AppOptions): App {
   const parsers = new ParsePool();
   parsers.warm();
   const workerOptions = o.workerOptions ?? defaultWorkerOptions;
-  const worker: BackgroundWorker = o.inProcessWorker || config.databaseUrl === ':memory:'
+  const worker: BackgroundWorker = o.inProcessWorker || isInMemory(config.databaseUrl)
     ? new ImportWorker(store, log.child({ component: 'import-worker' }), workerOptions)
     : new ThreadedImportWorker({ databaseUrl: config.databaseUrl, logLevel: config.logLevel, options: workerOptions }, (err) =>
       log.error({ err }, 'import worker thread failed'));
 
-  // bodies are read per operation and format, so every content type arrives as raw bytes
-  http.removeAllContentTypeParsers();
-  http.addContentTypeParser('*', (req, payload, done) => readBody(req.raw, payload, config.bodyLimit, done));
+  /** What the first stage learnt about a request, for the later ones. */
+  interface Exchange {
+    op: Operation;
+    match: RouteMatch;
+    format: WireFormat;
+    http: HttpExchange;
+    caller: AuthUser | undefined;
+  }
+  const exchanges = new WeakMap<FastifyRequest, Exchange>();
+  const largeBodyOps = new Set<string>(operations.filter((op) => hasBytesMember(op.request)).map((op) => op.name));
+  let largeBodiesInFlight = 0;
 
-  const pipeline = async (req: FastifyRequest, reply: FastifyReply) => {
+  const fail = (req: FastifyRequest, reply: FastifyReply, err: unknown, op?: Operation, format: WireFormat = jsonFormat) => {
+    const apiError = toApiError(err);
+    if (apiError.status >= 500) req.log.error({ err, op: op?.name }, 'request failed');
+    return sendError(reply, format, op, apiError, config.debug && apiError.status >= 500 ? (err as Error).stack : undefined);
+  };
+
+  // Route and credentials are settled before the body is read: an anonymous or misrouted request
+  // is answered without reading its body, and only operations that take files get the file-sized
+  // body limit, a few at a time.
+  const routeAndAuthenticate = async (req: FastifyRequest, reply: FastifyReply) => {
     const url = req.url;
     const q = url.indexOf('?');
     const path = (q < 0 ? url : url.slice(0, q)).slice(basePath.length);
@@ -84,30 +103,50 @@ export function buildApp(o: AppOptions): App {
       const exchange = httpExchange(req, reply);
       const caller = op.requiresAuth ? await auth.identify(exchange) : undefined;
       if (op.requiresAuth && !caller) throw Errors.notAuthenticated();
+      if (largeBodyOps.has(op.name)) {
+        if (largeBodiesInFlight >= config.maxConcurrentImports) throw Errors.busy(config.maxConcurrentImports);
+        largeBodiesInFlight++;
+        reply.raw.once('close', () => largeBodiesInFlight--);
+      }
+      exchanges.set(req, { op, match, format, http: exchange, caller });
+    } catch (err) {
+      return fail(req, reply, err, op, format);
+    }
+  };
+
+  // bodies are read per operation and format, so every content type arrives as raw bytes
+  http.removeAllContentTypeParsers();
+  http.addContentTypeParser('*', (req, payload, done) => {
+    const x = exchanges.get(req);
+    readBody(req.raw, payload, x && largeBodyOps.has(x.op.name) ? config.bodyLimit : config.smallBodyLimit, done);
+  });
+
+  const pipeline = async (req: FastifyRequest, reply: FastifyReply) => {
+    const x = exchanges.get(req);
+    if (!x) return fail(req, reply, new Error('request reached its handler without a route'));
+    try {
       const dto = bindRequest({
-        op,
-        params: match.params,
+        op: x.op,
+        params: x.match.params,
         query: req.query as Record<string, string | string[]>,
         body: Buffer.isBuffer(req.body) ? req.body : undefined,
         contentType: req.headers['content-type'],
-        routeFormat: match.format,
-        predefined: match.predefined,
+        routeFormat: x.match.format,
+        predefined: x.match.predefined,
         bodyFormats: formats,
       });
       // the raw body can be large (an import file); drop it before the handler runs
       (req as { body: unknown }).body = undefined;
-      const ctx: ServiceContext = { caller, store, auth, worker, parsers, limits: config.limits, log: req.log as Logger, http: exchange };
-      const handler = handlers[op.name as keyof typeof handlers] as (r: unknown, c: ServiceContext) => Promise<unknown>;
+      const ctx: ServiceContext = { caller: x.caller, store, auth, worker, parsers, limits: config.limits, log: req.log as Logger, http: x.http };
+      const handler = handlers[x.op.name as keyof typeof handlers] as (r: unknown, c: ServiceContext) => Promise<unknown>;
       const result = await handler(dto, ctx);
-      return sendDto(reply, format, op.response, result ?? {});
+      return sendDto(reply, x.format, x.op.response, result ?? {});
     } catch (err) {
-      const apiError = toApiError(err);
-      if (apiError.status >= 500) req.log.error({ err, op: op?.name }, 'request failed');
-      return sendError(reply, format, op, apiError, config.debug && apiError.status >= 500 ? (err as Error).stack : undefined);
+      return fail(req, reply, err, x.op, x.format);
     }
   };
 
-  http.route({ method: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'], url: `${basePath}/*`, handler: pipeline });
+  http.route({ method: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'], url: `${basePath}/*`, onRequest: routeAndAuthenticate, handler: pipeline });
 
   http.get(`${basePath}/reports/import/schema`, async (_req, reply) => {
     reply.header('content-type', 'application/xml; charset=utf-8');
@@ -130,9 +169,8 @@ export function buildApp(o: AppOptions): App {
 
   http.setNotFoundHandler((req, reply) => sendError(reply, jsonFormat, undefined, Errors.routeNotFound(req.method, req.url.split('?')[0])));
   http.setErrorHandler((err, req, reply) => {
-    const apiError = toApiError(err);
-    if (apiError.status >= 500) req.log.error({ err }, 'request failed');
-    return sendError(reply, jsonFormat, undefined, apiError);
+    const x = exchanges.get(req);
+    return fail(req, reply, err, x?.op, x?.format);
   });
 
   return {

@@ -29,3 +29,8 @@ export function defaultValue(type: TypeRef): unknown {
     default: return null;
   }
 }
+
+/** Whether a request carries a byte[] member (a file), and so may have a large body. */
+export function hasBytesMember(dto: Dto): boolean {
+  return allMembers(dto).some(([, m]) => m.type.kind === 'scalar' && m.type.name === 'bytes');
+}
