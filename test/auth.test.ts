@@ -143,6 +143,23 @@ describe('authentication', () => {
     assert.equal((await fetch(probe(), { headers: basic('target', 'right password 1') })).status, 429);
   });
 
+  test('a parallel burst of guesses is throttled like a sequence: only the first few are checked', async () => {
+    await createUser(s.store, { organisation: s.organisation, userName: 'burst', password: 'right password 2' });
+    const attempt = () => fetch(`${s.api}/auth/credentials`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ UserName: 'burst', Password: 'a guess' }),
+    }).then((r) => r.status);
+    const statuses = await Promise.all(Array.from({ length: 30 }, attempt));
+    assert.equal(statuses.filter((x) => x === 401).length, 3, JSON.stringify(statuses));
+    assert.equal(statuses.filter((x) => x === 429).length, 27);
+  });
+
+  test('a disabled user is refused at once, also when Basic credentials were just accepted', async () => {
+    const u = await createUser(s.store, { organisation: s.organisation, userName: 'leaver', password: 'leaver password' });
+    assert.equal((await fetch(probe(), { headers: basic('leaver', 'leaver password') })).status, 404);
+    await s.store.setUserDisabled(u.userId, true);
+    assert.equal((await fetch(probe(), { headers: basic('leaver', 'leaver password') })).status, 401);
+  });
+
   test("another organisation's import id answers like one that does not exist", async () => {
     await createOrganisation(s.store, 'Other Shipping');
     await createUser(s.store, { organisation: 'Other Shipping', userName: 'other', password: 'other password' });

@@ -33,7 +33,7 @@ export interface ApiKeyRow { id: number; userId: number; userName: string; label
 
 export type ApiKeyLookup = { user: AuthUser; revoked: boolean } | undefined;
 
-export interface AuthFailureState { failures: number; blockedUntil: number | null }
+export interface AuthAttemptPolicy { windowMs: number; threshold: number; maxBlockMs: number }
 
 /** `Receiving`: the file is still being checked; such an import is invisible until accepted. */
 export type ImportStatus = 'Receiving' | 'Queued' | 'Importing' | 'Completed' | 'Failed';
@@ -85,10 +85,14 @@ export interface Store {
   findSession(idHash: string, now: number): Promise<AuthUser | undefined>;
   deleteSession(idHash: string): Promise<void>;
 
-  /** Counts a failed sign-in against `key`; blocks it once `threshold` failures fall inside `windowMs`. */
-  recordAuthFailure(key: string, now: number, policy: { windowMs: number; threshold: number; maxBlockMs: number }): Promise<AuthFailureState>;
-  authBlockedUntil(key: string, now: number): Promise<number | null>;
-  clearAuthFailures(key: string): Promise<void>;
+  /**
+   * Counts a sign-in attempt against `key` before its password is checked, atomically, so attempts
+   * made in parallel are counted too. Refused while `key` is blocked; once `threshold` attempts fall
+   * inside `windowMs`, each further one blocks the key for a doubling time (up to `maxBlockMs`).
+   */
+  beginAuthAttempt(key: string, now: number, policy: AuthAttemptPolicy): Promise<{ allowed: true } | { allowed: false; retryAfterMs: number }>;
+  /** The attempt succeeded: forget the key's count (`forget`), or take this one attempt back. */
+  refundAuthAttempt(key: string, forget: boolean, threshold: number): Promise<void>;
 
   createForm(f: { orgId: number; name: string; numberPrefix: string; owner?: string | null; now: number }): Promise<FormRow>;
   listForms(orgId: number): Promise<FormRow[]>;

@@ -4,7 +4,7 @@
  * password checks are counted per user name and per client address, and refused with 429
  * once they come too fast.
  */
-import type { AuthUser, Store } from '../../store/store.ts';
+import type { AuthUser, Store, UserWithSecret } from '../../store/store.ts';
 import { Errors } from '../errors.ts';
 import { burnPasswordCheck, newSessionId, tokenHash, verifyPassword } from './secrets.ts';
 import { parseCookies } from './cookies.ts';
@@ -42,7 +42,7 @@ export interface RequestCredentials {
 export interface NewSession { sessionId: string; permanent: boolean; ttlMs: number }
 
 export class Authenticator {
-  private readonly basicCache = new Map<string, { user: AuthUser; until: number }>();
+  private readonly basicCache = new Map<string, { passwordHash: string; until: number }>();
 
   constructor(private readonly store: Store, private readonly policy: AuthPolicy = defaultAuthPolicy) {}
 
@@ -81,40 +81,50 @@ export class Authenticator {
     return found.user;
   }
 
+  /**
+   * Basic credentials come with every request; argon2 takes ~15 ms, so a verified pair is trusted for
+   * a short while, as long as the user is still enabled and the password hash the same.
+   */
   private async fromPassword(userName: string, password: string, address: string): Promise<AuthUser> {
     const cacheKey = tokenHash(`${userName.toLowerCase()}\0${password}`);
     const cached = this.basicCache.get(cacheKey);
-    if (cached && cached.until > Date.now()) return cached.user;
+    if (cached && cached.until > Date.now()) {
+      const user = await this.store.findUser(userName);
+      if (user && !user.disabled && user.passwordHash === cached.passwordHash) return withoutSecrets(user);
+      this.basicCache.delete(cacheKey);
+    }
     const user = await this.signIn(userName, password, address);
+    const current = await this.store.findUser(userName);
     if (this.basicCache.size > 10_000) this.basicCache.clear();
-    this.basicCache.set(cacheKey, { user, until: Date.now() + this.policy.basicCacheMs });
+    if (current?.passwordHash) this.basicCache.set(cacheKey, { passwordHash: current.passwordHash, until: Date.now() + this.policy.basicCacheMs });
     return user;
   }
 
-  /** Checks a user name and password, with throttling of repeated failures. */
+  /**
+   * Checks a user name and password. Each attempt is counted (per user name and per client address)
+   * before the password is checked, so a burst of parallel guesses is throttled like a sequence.
+   */
   async signIn(userName: string, password: string, address: string): Promise<AuthUser> {
-    const userKey = `user:${userName.toLowerCase()}`;
+    const userKey = `user:${userName.slice(0, 200).toLowerCase()}`;
     const addressKey = `addr:${address}`;
     const now = Date.now();
-    const blocked = Math.max(
-      (await this.store.authBlockedUntil(userKey, now)) ?? 0,
-      (await this.store.authBlockedUntil(addressKey, now)) ?? 0,
-    );
-    if (blocked > now) throw Errors.tooManyAttempts(blocked - now);
+    const window = { windowMs: this.policy.failureWindowMs, maxBlockMs: this.policy.maxBlockMs };
+    const byUser = await this.store.beginAuthAttempt(userKey, now, { ...window, threshold: this.policy.userThreshold });
+    if (!byUser.allowed) throw Errors.tooManyAttempts(byUser.retryAfterMs);
+    const byAddress = await this.store.beginAuthAttempt(addressKey, now, { ...window, threshold: this.policy.addressThreshold });
+    if (!byAddress.allowed) {
+      await this.store.refundAuthAttempt(userKey, false, this.policy.userThreshold);
+      throw Errors.tooManyAttempts(byAddress.retryAfterMs);
+    }
 
     const user = await this.store.findUser(userName);
     const valid = user?.passwordHash && !user.disabled
       ? await verifyPassword(user.passwordHash, password)
       : (await burnPasswordCheck(password), false);
-    if (!valid || !user) {
-      const window = { windowMs: this.policy.failureWindowMs, maxBlockMs: this.policy.maxBlockMs };
-      await this.store.recordAuthFailure(userKey, now, { ...window, threshold: this.policy.userThreshold });
-      await this.store.recordAuthFailure(addressKey, now, { ...window, threshold: this.policy.addressThreshold });
-      throw Errors.invalidCredentials();
-    }
-    await this.store.clearAuthFailures(userKey);
-    const { passwordHash: _h, disabled: _d, ...authUser } = user;
-    return authUser;
+    if (!valid || !user) throw Errors.invalidCredentials();
+    await this.store.refundAuthAttempt(userKey, true, this.policy.userThreshold);
+    await this.store.refundAuthAttempt(addressKey, false, this.policy.addressThreshold);
+    return withoutSecrets(user);
   }
 
   async startSession(user: AuthUser, rememberMe: boolean): Promise<NewSession> {
@@ -129,6 +139,11 @@ export class Authenticator {
     const sessionId = sessionIdOf(c);
     if (sessionId) await this.store.deleteSession(tokenHash(sessionId));
   }
+}
+
+function withoutSecrets(user: UserWithSecret): AuthUser {
+  const { passwordHash: _h, disabled: _d, ...authUser } = user;
+  return authUser;
 }
 
 function sessionIdOf(c: RequestCredentials): string | undefined {

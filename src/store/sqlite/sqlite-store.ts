@@ -5,7 +5,7 @@ import { dirname } from 'node:path';
 import type { FieldRecord, ReportRecord } from '../../import/report-record.ts';
 import {
   formatReportNumber,
-  type AcceptImportInput, type AcceptImportResult, type ApiKeyLookup, type ApiKeyRow, type AuthUser,
+  type AcceptImportInput, type AcceptImportResult, type ApiKeyLookup, type AuthAttemptPolicy, type ApiKeyRow, type AuthUser,
   type FormRow, type ImportJob, type ImportStatus, type ImportStatusRow, type Organisation, type Store, type UserWithSecret,
 } from '../store.ts';
 import { sqliteMigrations } from './migrations.ts';
@@ -78,6 +78,9 @@ export class SqliteStore implements Store {
       putFailure: p(`INSERT INTO auth_failures (key, failures, first_at, blocked_until) VALUES (?, ?, ?, ?)
                      ON CONFLICT (key) DO UPDATE SET failures = excluded.failures, first_at = excluded.first_at, blocked_until = excluded.blocked_until`),
       clearFailure: p('DELETE FROM auth_failures WHERE key = ?'),
+      refundFailure: p(`UPDATE auth_failures SET failures = max(failures - 1, 0),
+                         blocked_until = CASE WHEN failures - 1 < ? THEN NULL ELSE blocked_until END WHERE key = ?`),
+      purgeFailures: p('DELETE FROM auth_failures WHERE first_at < ? AND (blocked_until IS NULL OR blocked_until < ?)'),
       insertForm: p(`INSERT INTO forms (form_id, form_revision_id, org_id, name, number_prefix, owner, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`),
       formByPk: p(`SELECT ${formColumns} FROM forms WHERE id = ?`),
       listForms: p(`SELECT ${formColumns} FROM forms WHERE org_id = ? ORDER BY id`),
@@ -198,24 +201,21 @@ export class SqliteStore implements Store {
     this.s.deleteSession.run(idHash);
   }
 
-  async recordAuthFailure(key: string, now: number, policy: { windowMs: number; threshold: number; maxBlockMs: number }) {
-    const tx = this.db.transaction(() => {
+  async beginAuthAttempt(key: string, now: number, policy: AuthAttemptPolicy): Promise<{ allowed: true } | { allowed: false; retryAfterMs: number }> {
+    const tx = this.db.transaction((): { allowed: true } | { allowed: false; retryAfterMs: number } => {
       const prev = this.s.getFailure.get(key) as { failures: number; firstAt: number; blockedUntil: number | null } | undefined;
+      if (prev?.blockedUntil && prev.blockedUntil > now) return { allowed: false, retryAfterMs: prev.blockedUntil - now };
       const fresh = !prev || now - prev.firstAt > policy.windowMs;
+      if (fresh && Math.random() < 0.01) this.s.purgeFailures.run(now - policy.windowMs, now);
       const failures = fresh ? 1 : prev.failures + 1;
-      const firstAt = fresh ? now : prev.firstAt;
-      const blockedUntil = blockUntil(failures, now, policy);
-      this.s.putFailure.run(key, failures, firstAt, blockedUntil);
-      return { failures, blockedUntil };
+      this.s.putFailure.run(key, failures, fresh ? now : prev.firstAt, blockUntil(failures, now, policy));
+      return { allowed: true };
     });
     return tx.immediate();
   }
-  async authBlockedUntil(key: string, now: number): Promise<number | null> {
-    const row = this.s.getFailure.get(key) as { blockedUntil: number | null } | undefined;
-    return row?.blockedUntil && row.blockedUntil > now ? row.blockedUntil : null;
-  }
-  async clearAuthFailures(key: string): Promise<void> {
-    this.s.clearFailure.run(key);
+  async refundAuthAttempt(key: string, forget: boolean, threshold: number): Promise<void> {
+    if (forget) this.s.clearFailure.run(key);
+    else this.s.refundFailure.run(threshold, key);
   }
 
   async createForm(f: { orgId: number; name: string; numberPrefix: string; owner?: string | null; now: number }): Promise<FormRow> {
@@ -335,7 +335,7 @@ export class SqliteStore implements Store {
   }
 }
 
-/** Exponential back-off once the threshold is reached: 1 s, 2 s, 4 s … up to maxBlockMs. */
+/** Exponential back-off once the threshold is reached: 1 s, 2 s, 4 s … up to maxBlockMs, for the attempts after this one. */
 export function blockUntil(failures: number, now: number, policy: { threshold: number; maxBlockMs: number }): number | null {
   if (failures < policy.threshold) return null;
   const exp = Math.min(failures - policy.threshold, 30);
