@@ -9,8 +9,9 @@ before(async () => { s = await startServer({ worker: false }); });
 after(async () => { await s.close(); });
 
 test('an import whose staged work cannot be created ends Failed, with the reason in ResponseStatus', async () => {
+  const xml = fileXml([{}, {}, {}]);
   const res = await fetch(`${s.api}/reports/import`, {
-    method: 'POST', headers: { ...bearer(s.apiKey), 'content-type': 'application/json' }, body: importBody(fileXml([{}, {}, {}])),
+    method: 'POST', headers: { ...bearer(s.apiKey), 'content-type': 'application/json' }, body: importBody(xml),
   });
   assert.equal(res.status, 200);
   const { ImportId, StatusDescription } = await res.json();
@@ -37,9 +38,13 @@ test('an import whose staged work cannot be created ends Failed, with the reason
   assert.equal((db.prepare('SELECT count(*) AS n FROM reports').get() as { n: number }).n, 0, 'nothing half-created');
   assert.equal((db.prepare('SELECT count(*) AS n FROM report_fields').get() as { n: number }).n, 0);
 
-  // the worker goes on with other imports
-  const next = await fetch(`${s.api}/reports/import`, {
-    method: 'POST', headers: { ...bearer(s.apiKey), 'content-type': 'application/json' }, body: importBody(fileXml([{}])),
+  // the worker goes on, and the ids the failed import never created can be imported again
+  const again = await fetch(`${s.api}/reports/import`, {
+    method: 'POST', headers: { ...bearer(s.apiKey), 'content-type': 'application/json' }, body: importBody(xml),
   });
-  assert.equal((await waitForImport(s, (await next.json()).ImportId)).StatusDescription, 'Completed');
+  const accepted = await again.json();
+  assert.deepEqual(accepted.DuplicateReports, []);
+  const done = await waitForImport(s, accepted.ImportId);
+  assert.equal(done.StatusDescription, 'Completed');
+  assert.equal(done.TotalReportsImported, 3);
 });

@@ -134,6 +134,10 @@ export class SqliteStore implements Store {
                         finished_at = CASE WHEN @done THEN @now ELSE NULL END WHERE id = @import`),
       attempt: p('UPDATE imports SET attempts = attempts + 1 WHERE id = ? RETURNING attempts').pluck(),
       failImport: p(`UPDATE imports SET status = 'Failed', error_code = ?, error_message = ?, finished_at = ? WHERE id = ?`),
+      // ids the failed import never created are free for a later import
+      releaseClaims: p(`DELETE FROM report_claims WHERE import_pk = @import AND NOT EXISTS
+                        (SELECT 1 FROM reports r WHERE r.org_id = report_claims.org_id AND r.report_id = report_claims.report_id AND r.number IS NOT NULL)`),
+      resetAttempts: p('UPDATE imports SET attempts = 0 WHERE id = ? AND attempts > 0'),
     };
   }
 
@@ -294,6 +298,11 @@ export class SqliteStore implements Store {
   }
 
   async importStatus(orgId: number, importId: string): Promise<ImportStatusRow | undefined> {
+    // one snapshot: the counters and the pairs agree even while the worker commits
+    return this.db.transaction(() => this.readImportStatus(orgId, importId))();
+  }
+
+  private readImportStatus(orgId: number, importId: string): ImportStatusRow | undefined {
     const row = this.s.importByIdAndOrg.get(importId, orgId) as (Omit<ImportStatusRow, 'reports'> & { id: number }) | undefined;
     if (!row) return undefined;
     const reports = this.imported.read(row.id, row.imported, (afterPk) => this.s.importedReportsAfter.all(row.id, afterPk) as Array<[number, string, string]>);
@@ -321,6 +330,8 @@ export class SqliteStore implements Store {
       }
       const done = !this.s.anyWaiting.get(job.pk, last);
       this.s.advanceImport.run({ import: job.pk, created, last, now, done: done ? 1 : 0 });
+      // failures are counted in a row: a batch that goes through starts the count again
+      this.s.resetAttempts.run(job.pk);
       return { created, done };
     });
     return tx.immediate();
@@ -330,8 +341,12 @@ export class SqliteStore implements Store {
     return this.s.attempt.get(importPk) as number;
   }
   async failImport(importPk: number, errorCode: string, message: string, now: number): Promise<void> {
-    this.s.failImport.run(errorCode, message, now, importPk);
-    await this.purgeStaged(importPk);
+    this.db.transaction(() => {
+      this.s.failImport.run(errorCode, message, now, importPk);
+      this.s.releaseClaims.run({ import: importPk });
+      this.s.deleteWaitingFields.run(importPk);
+      this.s.deleteWaitingReports.run(importPk);
+    }).immediate();
   }
 }
 
