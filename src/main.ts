@@ -2,7 +2,7 @@
 import { pino } from 'pino';
 import { loadConfig, ConfigError } from './config.ts';
 import { openStore, StoreConfigError } from './store/open-store.ts';
-import { bootstrap } from './admin/provisioning.ts';
+import { bootstrap, ProvisioningError } from './admin/provisioning.ts';
 import { buildApp } from './host/app.ts';
 
 async function main(): Promise<void> {
@@ -32,9 +32,15 @@ async function main(): Promise<void> {
 
   let stopping = false;
   const shutdown = async (signal: string) => {
-    if (stopping) return;
+    // a second signal, or a shutdown that hangs (a stalled upload), ends the process at once;
+    // the store's transactions keep the data whole either way
+    if (stopping) process.exit(1);
     stopping = true;
     log.info({ signal }, 'shutting down');
+    setTimeout(() => {
+      log.warn('shutdown took longer than 10 s; exiting');
+      process.exit(1);
+    }, 10_000).unref();
     await app.close();
     await store.close();
     process.exit(0);
@@ -44,7 +50,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  if (err instanceof ConfigError || err instanceof StoreConfigError) {
+  if (err instanceof ConfigError || err instanceof StoreConfigError || err instanceof ProvisioningError) {
     process.stderr.write(`coruson: ${err.message}\n`);
   } else {
     process.stderr.write(`coruson: could not start: ${err?.stack ?? err}\n`);

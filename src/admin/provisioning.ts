@@ -10,11 +10,12 @@ export const defaultForms: ReadonlyArray<{ name: string; numberPrefix: string }>
 
 export class ProvisioningError extends Error {}
 
-export async function createOrganisation(store: Store, name: string): Promise<{ org: Organisation; forms: FormRow[] }> {
-  if (!name.trim()) throw new ProvisioningError('An organisation needs a name');
+export async function createOrganisation(store: Store, rawName: string): Promise<{ org: Organisation; forms: FormRow[] }> {
+  const name = rawName.trim();
+  if (!name || name.length > 200) throw new ProvisioningError('An organisation name is 1 to 200 characters');
   if (await store.findOrganisation(name)) throw new ProvisioningError(`Organisation '${name}' already exists`);
   const now = Date.now();
-  const org = await store.createOrganisation(name.trim(), now);
+  const org = await store.createOrganisation(name, now);
   const forms: FormRow[] = [];
   for (const f of defaultForms) forms.push(await store.createForm({ orgId: org.id, ...f, now }));
   return { org, forms };
@@ -65,6 +66,10 @@ export interface BootstrapResult { organisation: string; userName: string; passw
 /** On a first start (no users at all) creates an organisation, its admin and an API key. */
 export async function bootstrap(store: Store, s: BootstrapSettings): Promise<BootstrapResult | undefined> {
   if ((await store.countUsers()) > 0) return undefined;
+  // refuse bad settings before anything is created: a half-done first start would lock the admin out
+  if (s.password !== undefined && s.password.length < 8) throw new ProvisioningError('CORUSON_ADMIN_PASSWORD needs at least 8 characters');
+  if (s.apiKey !== undefined && s.apiKey.length < 16) throw new ProvisioningError('CORUSON_ADMIN_API_KEY needs at least 16 characters');
+  if (!/^[\w.@+-]{1,200}$/.test(s.userName)) throw new ProvisioningError('CORUSON_ADMIN_USER is 1 to 200 letters, digits or . _ @ + -');
   const password = s.password ?? newPassword();
   if (!(await store.findOrganisation(s.organisation))) await createOrganisation(store, s.organisation);
   await createUser(store, { organisation: s.organisation, userName: s.userName, password, displayName: 'Administrator' });

@@ -29,6 +29,8 @@ import { hasBytesMember } from './dto-shape.ts';
 export const basePath = '/api';
 const formats: readonly WireFormat[] = [jsonFormat];
 const schemaFile = new URL('../../schema/report-import.xsd', import.meta.url);
+/** GET /api/reports/import/schema: the import file's XSD (not an operation: it answers XML, not a DTO) */
+const schemaPath = /^\/reports\/import\/schema\/?$/i;
 
 export interface AppOptions {
   config: Config;
@@ -97,6 +99,9 @@ export function buildApp(o: AppOptions): App {
     let op: Operation | undefined;
     let format: WireFormat = jsonFormat;
     try {
+      if (req.method === 'GET' && schemaPath.test(path)) {
+        return reply.header('content-type', 'application/xml; charset=utf-8').send(await readFile(schemaFile));
+      }
       const match = router.match(req.method, path);
       op = match.op;
       if (match.format) format = match.format;
@@ -148,11 +153,6 @@ export function buildApp(o: AppOptions): App {
 
   http.route({ method: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'], url: `${basePath}/*`, onRequest: routeAndAuthenticate, handler: pipeline });
 
-  http.get(`${basePath}/reports/import/schema`, async (_req, reply) => {
-    reply.header('content-type', 'application/xml; charset=utf-8');
-    return readFile(schemaFile);
-  });
-
   http.get(basePath, async (_req, reply) =>
     reply.header('content-type', jsonFormat.contentType).send(
       JSON.stringify({
@@ -194,6 +194,7 @@ function httpExchange(req: FastifyRequest, reply: FastifyReply): HttpExchange {
     sessionHeader: (h['x-ss-id'] ?? h['x-ss-pid']) as string | undefined,
     method: req.method,
     secure: req.protocol === 'https',
+    clientGone: () => reply.raw.destroyed || req.raw.socket.destroyed,
     setCookie: (cookie) => {
       const prev = reply.getHeader('set-cookie');
       reply.header('set-cookie', prev === undefined ? [cookie] : [...(Array.isArray(prev) ? prev : [String(prev)]), cookie]);

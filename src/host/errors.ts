@@ -84,6 +84,8 @@ export const Errors = {
       { errorCode: 'FileTooLarge', fieldName: 'FileBytes', message: `The largest file accepted is ${limit} bytes` },
     ]),
 
+  clientGone: () => new ApiError(499, 'ClientClosedRequest', 'The client closed the connection before its file was accepted; nothing was imported'),
+
   // ---- server
   busy: (limit: number) =>
     new ApiError(503, 'ServiceUnavailable', `${limit} imports are being received already; try again shortly`, [], { 'retry-after': '5' }),

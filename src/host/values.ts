@@ -35,11 +35,12 @@ export function parseDateTime(text: string): Date | undefined {
   return Number.isNaN(d.getTime()) ? undefined : d;
 }
 
-const base64 = /^[A-Za-z0-9+/\s]*={0,2}\s*$/;
+// line breaks are tolerated, spaces are not: a '+' sent unencoded in a URL or form arrives as a space
+const base64 = /^[A-Za-z0-9+/\r\n]*={0,2}[\r\n]*$/;
 
 function parseBase64(text: string): Buffer | undefined {
   if (!base64.test(text)) return undefined;
-  const compact = /\s/.test(text) ? text.replace(/\s+/g, '') : text;
+  const compact = /[\r\n]/.test(text) ? text.replace(/[\r\n]+/g, '') : text;
   if (compact.length % 4 === 1) return undefined;
   return Buffer.from(compact, 'base64');
 }

@@ -89,13 +89,23 @@ export class ImportWorker implements BackgroundWorker {
       }
       this.log.info({ importId: job.importId, created, ms: Math.round(performance.now() - started) }, 'import reports created');
     } catch (err) {
-      const attempts = await this.store.recordImportAttempt(job.pk);
+      await this.recordFailure(job, err);
+    }
+  }
+
+  private async recordFailure(job: ImportJob, err: unknown): Promise<void> {
+    let attempts = this.opts.maxAttempts;
+    try {
+      attempts = await this.store.recordImportAttempt(job.pk);
       this.log.error({ err, importId: job.importId, attempts }, 'import batch failed');
       if (attempts >= this.opts.maxAttempts) {
         await this.store.failImport(job.pk, 'ImportFailed', `The import stopped after ${attempts} failed attempts: ${(err as Error).message}`, Date.now());
-      } else {
-        await new Promise((r) => setTimeout(r, this.opts.retryDelayMs * 2 ** (attempts - 1)));
+        return;
       }
+    } catch (storeErr) {
+      // the store itself is failing: keep the import as it is and try again later
+      this.log.error({ err: storeErr, importId: job.importId }, 'could not record an import failure');
     }
+    await new Promise((r) => setTimeout(r, this.opts.retryDelayMs * 2 ** Math.min(attempts - 1, 6)));
   }
 }

@@ -17,10 +17,12 @@ export interface BackgroundWorker {
 export class ThreadedImportWorker implements BackgroundWorker {
   private thread: Worker | undefined;
   private stopping: Promise<void> | undefined;
+  private stopped = false;
 
   constructor(private readonly data: WorkerThreadData, private readonly onError: (err: Error) => void) {}
 
   start(): void {
+    this.stopped = false;
     if (this.thread) return;
     const thread = startThread('worker-thread', this.data);
     thread.on('error', (err) => this.onError(err));
@@ -29,7 +31,9 @@ export class ThreadedImportWorker implements BackgroundWorker {
         // the thread died: start another, which carries on from the store
         this.onError(new Error(`the import worker thread exited with code ${code}; restarting it`));
         this.thread = undefined;
-        setTimeout(() => this.start(), 1000).unref();
+        setTimeout(() => {
+          if (!this.stopped) this.start();
+        }, 1000).unref();
       }
     });
     this.thread = thread;
@@ -40,6 +44,7 @@ export class ThreadedImportWorker implements BackgroundWorker {
   }
 
   stop(): Promise<void> {
+    this.stopped = true;
     const thread = this.thread;
     if (!thread) return Promise.resolve();
     this.stopping ??= new Promise<void>((resolve) => {

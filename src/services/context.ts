@@ -29,6 +29,8 @@ export interface HttpExchange {
   method: string;
   secure: boolean;
   setCookie(cookie: string): void;
+  /** the client has gone: nothing sent now reaches it */
+  clientGone(): boolean;
 }
 
 export type Handler<O extends Operation> = (req: RequestOf<O>, ctx: ServiceContext) => Promise<ResponseOf<O>>;

@@ -82,9 +82,10 @@ export function splitLargeStrings(body: Buffer, wanted: (key: string) => boolean
         if (body[j] === QUOTE && wanted(key)) {
           const valueEnd = stringEnd(body, j + 1);
           if (valueEnd < 0) return undefined;
+          // a repeated key, or escapes inside the value: leave the body to JSON.parse
+          if (ranges.some((r) => r.key === key)) return undefined;
           if (valueEnd - j > largeValueBytes) {
-            const slash = body.indexOf(BACKSLASH, j + 1);
-            if (slash !== -1 && slash < valueEnd) return undefined;
+            if (body.subarray(j + 1, valueEnd).includes(BACKSLASH)) return undefined;
             ranges.push({ key, start: j + 1, end: valueEnd });
           }
           i = valueEnd;

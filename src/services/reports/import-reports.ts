@@ -39,6 +39,8 @@ export const importReports: Handler<typeof ImportReports> = async (req, ctx) => 
     if (!outcome.ok) throw Errors.invalidImportFile(outcome.problems.map(toFieldError), outcome.truncated);
     onReports(outcome.reports);
     await staging;
+    // a client that left would never learn the ImportId, and its retry would find only duplicates
+    if (ctx.http.clientGone()) throw Errors.clientGone();
     duplicatesInFile = outcome.duplicatesInFile;
     accepted = await ctx.store.acceptImport({ importPk, orgId: caller.orgId, reportIds: ids, now: Date.now() });
   } catch (err) {
