@@ -8,7 +8,8 @@ export interface Config {
   logLevel: string;
   /** stack traces in error responses */
   debug: boolean;
-  trustProxy: boolean;
+  /** proxies in front of the service: how many hops, or which addresses (never every hop: clients could choose their own address) */
+  trustProxy: number | string | false;
   limits: ImportLimits;
   /** largest body of a request carrying a file, derived from the file limit (base64 grows a file by a third) */
   bodyLimit: number;
@@ -33,6 +34,15 @@ function bool(env: NodeJS.ProcessEnv, name: string): boolean {
   return /^(1|true|yes|on)$/i.test(env[name] ?? '');
 }
 
+function trustProxy(raw: string | undefined): number | string | false {
+  if (!raw) return false;
+  if (/^\d+$/.test(raw)) return Number(raw) || false;
+  if (!/^[\w.:/]+(\s*,\s*[\w.:/]+)*$/.test(raw)) {
+    throw new ConfigError(`TRUST_PROXY is a number of proxy hops or a comma-separated list of proxy addresses, not '${raw}'`);
+  }
+  return raw;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const maxFileBytes = int(env, 'MAX_IMPORT_FILE_MB', defaultImportLimits.maxFileBytes / 1048576) * 1048576;
   const limits: ImportLimits = {
@@ -47,7 +57,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: env.DATABASE_URL || './data/coruson.db',
     logLevel: env.LOG_LEVEL || 'info',
     debug: bool(env, 'DEBUG'),
-    trustProxy: bool(env, 'TRUST_PROXY'),
+    trustProxy: trustProxy(env.TRUST_PROXY),
     limits,
     bodyLimit: Math.ceil((maxFileBytes * 4) / 3) + 1024 * 1024,
     smallBodyLimit: int(env, 'MAX_REQUEST_KB', 1024) * 1024,

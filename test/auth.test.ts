@@ -177,3 +177,22 @@ describe('authentication', () => {
     assert.equal((await foreign.json()).ResponseStatus.Message, `Import '${ImportId}' was not found`);
   });
 });
+
+describe('client address behind proxies', () => {
+  test('TRUST_PROXY=1 takes the address the proxy saw, not one the client put in X-Forwarded-For', async () => {
+    const p = await startServer({ worker: false, env: { TRUST_PROXY: '1' }, authPolicy: { userThreshold: 1000, addressThreshold: 2 } });
+    try {
+      const attempt = (forwarded: string) => fetch(`${p.api}/auth/credentials`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-forwarded-for': forwarded },
+        body: JSON.stringify({ UserName: 'nobody', Password: 'wrong password' }),
+      }).then((r) => r.status);
+      // the client forges a different first address each time; the proxy (one hop) appends the real one
+      const statuses = [];
+      for (let i = 0; i < 5; i++) statuses.push(await attempt(`198.51.100.${i}, 203.0.113.7`));
+      assert.deepEqual(statuses, [401, 401, 429, 429, 429]);
+    } finally {
+      await p.close();
+    }
+  });
+});

@@ -58,7 +58,7 @@ export function buildApp(o: AppOptions): App {
     routerOptions: { maxParamLength: 4096 },
     frameworkErrors: (_err, req, reply) => sendError(reply, jsonFormat, undefined, Errors.badPath(req.url)),
     bodyLimit: config.bodyLimit,
-    trustProxy: config.trustProxy,
+    trustProxy: typeof config.trustProxy === 'number' ? ((hops: number) => (_addr: string, hop: number) => hop < hops)(config.trustProxy) : config.trustProxy,
     return503OnClosing: true,
   });
   const router = new Router(operations, formats);
