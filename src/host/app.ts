@@ -13,9 +13,9 @@ import type { AuthUser, Store } from '../store/store.ts';
 import { isInMemory } from '../store/open-store.ts';
 import { handlers } from '../services/index.ts';
 import type { HttpExchange, ServiceContext } from '../services/context.ts';
-import { ImportWorker, defaultWorkerOptions, type WorkerOptions } from '../import/import-worker.ts';
+import { ImportWorker, defaultWorkerOptions, type BackgroundWorker, type WorkerOptions } from '../import/import-worker.ts';
 import { ParsePool } from '../import/parse-pool.ts';
-import { ThreadedImportWorker, type BackgroundWorker } from '../import/threaded-import-worker.ts';
+import { ThreadedImportWorker } from '../import/threaded-import-worker.ts';
 import { Authenticator, defaultAuthPolicy, type AuthPolicy } from './auth/authenticator.ts';
 import { bindRequest } from './binding.ts';
 import { readBody } from './body-reader.ts';
@@ -82,6 +82,7 @@ export function buildApp(o: AppOptions): App {
   const exchanges = new WeakMap<FastifyRequest, Exchange>();
   const largeBodyOps = new Set<string>(operations.filter((op) => hasBytesMember(op.request)).map((op) => op.name));
   let largeBodiesInFlight = 0;
+  let schema: Promise<Buffer> | undefined;
 
   const fail = (req: FastifyRequest, reply: FastifyReply, err: unknown, op?: Operation, format: WireFormat = jsonFormat) => {
     const apiError = toApiError(err);
@@ -100,7 +101,8 @@ export function buildApp(o: AppOptions): App {
     let format: WireFormat = jsonFormat;
     try {
       if (req.method === 'GET' && schemaPath.test(path)) {
-        return reply.header('content-type', 'application/xml; charset=utf-8').send(await readFile(schemaFile));
+        schema ??= readFile(schemaFile);
+        return reply.header('content-type', 'application/xml; charset=utf-8').send(await schema);
       }
       const match = router.match(req.method, path);
       op = match.op;

@@ -5,7 +5,6 @@
  */
 import type { Logger } from 'pino';
 import type { ImportJob, Store } from '../store/store.ts';
-import type { BackgroundWorker } from './threaded-import-worker.ts';
 
 export interface WorkerOptions {
   /** how often to look for work when nobody has called wake() */
@@ -16,6 +15,14 @@ export interface WorkerOptions {
   retryDelayMs: number;
   /** reports created per transaction */
   batchSize: number;
+}
+
+/** What the host needs of the worker, wherever it runs. */
+export interface BackgroundWorker {
+  start(): void;
+  /** new work was accepted: look now rather than at the next poll */
+  wake(): void;
+  stop(): Promise<void>;
 }
 
 export const defaultWorkerOptions: WorkerOptions = { pollMs: 1000, maxAttempts: 5, retryDelayMs: 500, batchSize: 1000 };

@@ -4,15 +4,9 @@
  * thread, and the two use both cores.
  */
 import type { Worker } from 'node:worker_threads';
-import type { WorkerOptions } from './import-worker.ts';
+import type { BackgroundWorker, WorkerOptions } from './import-worker.ts';
 import { startThread } from './ts-thread.ts';
 import type { WorkerThreadCommand, WorkerThreadData } from './worker-thread.ts';
-
-export interface BackgroundWorker {
-  start(): void;
-  wake(): void;
-  stop(): Promise<void>;
-}
 
 export class ThreadedImportWorker implements BackgroundWorker {
   private thread: Worker | undefined;
