@@ -125,7 +125,7 @@ export interface Store {
    */
   createNextReports(job: ImportJob, count: number, now: number): Promise<{ created: number; done: boolean }>;
   /** Removes the reports of a finished (failed) import still waiting for a number. */
-  purgeStaged(importPk: number): Promise<void>;
+  dropWaitingReports(importPk: number): Promise<void>;
   recordImportAttempt(importPk: number): Promise<number>;
   failImport(importPk: number, errorCode: string, message: string, now: number): Promise<void>;
 }

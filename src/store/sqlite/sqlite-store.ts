@@ -9,12 +9,12 @@ import {
   type FormRow, type ImportJob, type ImportStatus, type ImportStatusRow, type Organisation, type Store, type UserWithSecret,
 } from '../store.ts';
 import { sqliteMigrations } from './migrations.ts';
+import { accountsSql } from './sql/accounts.ts';
+import { importsSql } from './sql/imports.ts';
+import { prepareAll } from './sql/sql-set.ts';
 import { orderedUuid } from '../ordered-uuid.ts';
 import { ImportedReportsCache } from '../imported-reports-cache.ts';
 
-const userColumns = `u.id AS userId, u.user_name AS userName, u.display_name AS displayName, u.org_id AS orgId, o.name AS orgName`;
-const formColumns = `id AS pk, form_id AS formId, form_revision_id AS formRevisionId, org_id AS orgId, name,
-  number_prefix AS numberPrefix, owner, revision, status`;
 
 export function openSqliteStore(file: string): SqliteStore {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
@@ -47,98 +47,11 @@ function migrate(db: Database.Database): void {
 
 export class SqliteStore implements Store {
   readonly dialect = 'sqlite' as const;
-  private readonly s;
+  private readonly s: ReturnType<typeof prepareAll<typeof accountsSql & typeof importsSql>>;
   private readonly imported = new ImportedReportsCache();
 
   constructor(readonly db: Database.Database) {
-    const p = (sql: string) => db.prepare(sql);
-    this.s = {
-      insertOrg: p('INSERT INTO organisations (name, created_at) VALUES (?, ?)'),
-      findOrg: p('SELECT id, name FROM organisations WHERE name = ?'),
-      listOrgs: p('SELECT id, name FROM organisations ORDER BY id'),
-      insertUser: p('INSERT INTO users (org_id, user_name, display_name, password_hash, created_at) VALUES (?, ?, ?, ?, ?)'),
-      userById: p(`SELECT ${userColumns} FROM users u JOIN organisations o ON o.id = u.org_id WHERE u.id = ?`),
-      findUser: p(`SELECT ${userColumns}, u.password_hash AS passwordHash, u.disabled FROM users u JOIN organisations o ON o.id = u.org_id WHERE u.user_name = ?`),
-      setPassword: p('UPDATE users SET password_hash = ? WHERE id = ?'),
-      setDisabled: p('UPDATE users SET disabled = ? WHERE id = ?'),
-      listUsers: p(`SELECT ${userColumns}, u.disabled FROM users u JOIN organisations o ON o.id = u.org_id WHERE (? IS NULL OR u.org_id = ?) ORDER BY u.id`),
-      countUsers: p('SELECT count(*) FROM users').pluck(),
-      insertKey: p('INSERT INTO api_keys (user_id, key_hash, label, created_at) VALUES (?, ?, ?, ?)'),
-      findKey: p(`SELECT ${userColumns}, k.revoked_at AS revokedAt, u.disabled FROM api_keys k JOIN users u ON u.id = k.user_id
-                  JOIN organisations o ON o.id = u.org_id WHERE k.key_hash = ?`),
-      revokeKey: p('UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL'),
-      listKeys: p(`SELECT k.id, k.user_id AS userId, u.user_name AS userName, k.label, k.created_at AS createdAt, k.revoked_at AS revokedAt
-                   FROM api_keys k JOIN users u ON u.id = k.user_id WHERE (? IS NULL OR u.org_id = ?) ORDER BY k.id`),
-      insertSession: p('INSERT INTO sessions (id_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)'),
-      findSession: p(`SELECT ${userColumns} FROM sessions s JOIN users u ON u.id = s.user_id JOIN organisations o ON o.id = u.org_id
-                      WHERE s.id_hash = ? AND s.expires_at > ? AND u.disabled = 0`),
-      deleteSession: p('DELETE FROM sessions WHERE id_hash = ?'),
-      purgeSessions: p('DELETE FROM sessions WHERE expires_at <= ?'),
-      getFailure: p('SELECT failures, first_at AS firstAt, blocked_until AS blockedUntil FROM auth_failures WHERE key = ?'),
-      putFailure: p(`INSERT INTO auth_failures (key, failures, first_at, blocked_until) VALUES (?, ?, ?, ?)
-                     ON CONFLICT (key) DO UPDATE SET failures = excluded.failures, first_at = excluded.first_at, blocked_until = excluded.blocked_until`),
-      clearFailure: p('DELETE FROM auth_failures WHERE key = ?'),
-      refundFailure: p(`UPDATE auth_failures SET failures = max(failures - 1, 0),
-                         blocked_until = CASE WHEN failures - 1 < ? THEN NULL ELSE blocked_until END WHERE key = ?`),
-      purgeFailures: p('DELETE FROM auth_failures WHERE first_at < ? AND (blocked_until IS NULL OR blocked_until < ?)'),
-      insertForm: p(`INSERT INTO forms (form_id, form_revision_id, org_id, name, number_prefix, owner, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`),
-      formByPk: p(`SELECT ${formColumns} FROM forms WHERE id = ?`),
-      listForms: p(`SELECT ${formColumns} FROM forms WHERE org_id = ? ORDER BY id`),
-      setFormStatus: p('UPDATE forms SET status = ? WHERE id = ?'),
-      insertImport: p(`INSERT INTO imports (import_id, org_id, user_id, filename, status, created_at) VALUES (?, ?, ?, ?, 'Receiving', ?)`),
-      claim: p('INSERT INTO report_claims (org_id, report_id, import_pk) VALUES (?, ?, ?) ON CONFLICT DO NOTHING'),
-      stageReport: p(`INSERT INTO reports (report_id, org_id, form_pk, summary, status, category, owner, raised_by, raised_from, closed_by,
-                      raised_date, submitted_date, closed_date, is_mandatory, import_pk) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-      stageField: p(`INSERT INTO report_fields (field_id, report_pk, parent_field_id, row_index, position, label, field_type, section_name, value, values_json)
-                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-      finishAccept: p(`UPDATE imports SET staged_reports = ?, total_reports = ?, duplicate_reports = ?, status = ?, finished_at = ?
-                       WHERE id = ? AND status = 'Receiving'`),
-      // the waiting reports of an import (all, or only those whose id another import claimed first)
-      deleteWaitingFields: p(`DELETE FROM report_fields WHERE report_pk IN
-                              (SELECT id FROM reports WHERE import_pk = ? AND number IS NULL)`),
-      deleteWaitingReports: p('DELETE FROM reports WHERE import_pk = ? AND number IS NULL'),
-      deleteUnclaimedFields: p(`DELETE FROM report_fields WHERE report_pk IN (SELECT r.id FROM reports r WHERE r.import_pk = @import AND r.number IS NULL
-                                AND NOT EXISTS (SELECT 1 FROM report_claims c WHERE c.org_id = r.org_id AND c.report_id = r.report_id AND c.import_pk = r.import_pk))`),
-      deleteUnclaimedReports: p(`DELETE FROM reports WHERE import_pk = @import AND number IS NULL
-                                 AND NOT EXISTS (SELECT 1 FROM report_claims c WHERE c.org_id = reports.org_id AND c.report_id = reports.report_id
-                                   AND c.import_pk = reports.import_pk)`),
-      deleteReceiving: p(`DELETE FROM imports WHERE id = ? AND status = 'Receiving'`),
-      abandoned: p(`SELECT id FROM imports WHERE status = 'Receiving' AND created_at < ?`).pluck(),
-      finishedWithWaiting: p(`SELECT DISTINCT r.import_pk FROM reports r JOIN imports i ON i.id = r.import_pk
-                              WHERE r.number IS NULL AND i.status IN ('Completed', 'Failed')`).pluck(),
-      importByIdAndOrg: p(`SELECT id, status, total_reports AS total, imported_reports AS imported, error_code AS errorCode,
-                           error_message AS errorMessage FROM imports WHERE import_id = ? AND org_id = ? AND status <> 'Receiving'`),
-      importedReportsAfter: p('SELECT id, report_id, number FROM reports WHERE import_pk = ? AND id > ? AND number IS NOT NULL ORDER BY id').raw(),
-      nextJob: p(`SELECT id AS pk, import_id AS importId, org_id AS orgId, attempts FROM imports
-                  WHERE status IN ('Queued', 'Importing') ORDER BY id LIMIT 1`),
-      // the next waiting reports of an import, file order being id order
-      cursor: p('SELECT numbered_through FROM imports WHERE id = ?').pluck(),
-      nextWaiting: p(`SELECT form_pk AS form, count(*) AS n, max(id) AS last FROM
-                      (SELECT id, form_pk FROM reports WHERE import_pk = ? AND id > ? AND number IS NULL ORDER BY id LIMIT ?) GROUP BY form_pk`),
-      anyWaiting: p('SELECT 1 FROM reports WHERE import_pk = ? AND number IS NULL AND id > ? LIMIT 1').pluck(),
-      // numbers continue each form's counter in file order
-      numberReports: p(`UPDATE reports SET seq = f.next_seq + x.n - 1, number = f.number_prefix || '-' || printf('%04d', f.next_seq + x.n - 1),
-                          created_at = @now
-                        FROM (SELECT id, form_pk, row_number() OVER (PARTITION BY form_pk ORDER BY id) AS n FROM reports
-                              WHERE import_pk = @import AND id > @after AND id <= @last AND number IS NULL) x
-                        JOIN forms f ON f.id = x.form_pk
-                        WHERE reports.id = x.id`),
-      advanceCounter: p('UPDATE forms SET next_seq = next_seq + ? WHERE id = ?'),
-      advanceImport: p(`UPDATE imports SET imported_reports = imported_reports + @created, started_at = coalesce(started_at, @now),
-                        numbered_through = max(numbered_through, @last),
-                        status = CASE WHEN NOT @done THEN 'Importing'
-                                      WHEN imported_reports + @created = total_reports THEN 'Completed' ELSE 'Failed' END,
-                        error_code = CASE WHEN @done AND imported_reports + @created <> total_reports THEN 'ImportIncomplete' END,
-                        error_message = CASE WHEN @done AND imported_reports + @created <> total_reports
-                          THEN 'Created ' || (imported_reports + @created) || ' of ' || total_reports || ' reports' END,
-                        finished_at = CASE WHEN @done THEN @now ELSE NULL END WHERE id = @import`),
-      attempt: p('UPDATE imports SET attempts = attempts + 1 WHERE id = ? RETURNING attempts').pluck(),
-      failImport: p(`UPDATE imports SET status = 'Failed', error_code = ?, error_message = ?, finished_at = ? WHERE id = ?`),
-      // ids the failed import never created are free for a later import
-      releaseClaims: p(`DELETE FROM report_claims WHERE import_pk = @import AND NOT EXISTS
-                        (SELECT 1 FROM reports r WHERE r.org_id = report_claims.org_id AND r.report_id = report_claims.report_id AND r.number IS NOT NULL)`),
-      resetAttempts: p('UPDATE imports SET attempts = 0 WHERE id = ? AND attempts > 0'),
-    };
+    this.s = prepareAll(db, { ...accountsSql, ...importsSql });
   }
 
   async close(): Promise<void> {
@@ -286,11 +199,11 @@ export class SqliteStore implements Store {
     const ids = this.s.abandoned.all(before) as number[];
     for (const id of ids) await this.discardImport(id);
     // a stop between an import's last batch and the purge of its staging leaves that behind too
-    for (const id of this.s.finishedWithWaiting.all() as number[]) await this.purgeStaged(id);
+    for (const id of this.s.finishedWithWaiting.all() as number[]) await this.dropWaitingReports(id);
     return ids.length;
   }
 
-  async purgeStaged(importPk: number): Promise<void> {
+  async dropWaitingReports(importPk: number): Promise<void> {
     this.db.transaction(() => {
       this.s.deleteWaitingFields.run(importPk);
       this.s.deleteWaitingReports.run(importPk);
