@@ -9,6 +9,7 @@ import { promisify } from 'node:util';
 import { startService, type ServiceProcess } from './support/process.ts';
 
 const run = promisify(execFile);
+
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'coruson-cli-'));
 const services: ServiceProcess[] = [];
@@ -18,15 +19,16 @@ after(async () => {
 });
 
 async function admin(db: string, ...args: string[]): Promise<{ code: number; out: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'src/cli/admin.ts', ...args], {
+  return adminWithInput(db, undefined, ...args);
+}
+
+function adminWithInput(db: string, input: string | undefined, ...args: string[]): Promise<{ code: number; out: string }> {
+  return new Promise((resolve) => {
+    const child = execFile(process.execPath, ['--import', 'tsx', 'src/cli/admin.ts', ...args], {
       cwd: root, env: { ...process.env, DATABASE_URL: db },
-    });
-    return { code: 0, out: stdout + stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, out: err.stdout + err.stderr };
-  }
+    }, (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, out: stdout + stderr }));
+    child.stdin!.end(input ?? '');
+  });
 }
 
 test('first start of the built service (npm start) creates the organisation, admin and key, and prints them once', async () => {
@@ -101,6 +103,10 @@ test('admin CLI: organisations, users, keys and forms', async () => {
   const key = /^(ck_\S+)$/m.exec(r.out)![1];
   const keyId = /API key (\d+)/.exec(r.out)![1];
 
+  r = await adminWithInput(db, 'typed on stdin 1\n', 'user', 'add', '--org', 'North Sea Ops', '--user', 'stdin.user', '--password-stdin');
+  assert.equal(r.code, 0, r.out);
+  assert.doesNotMatch(r.out, /typed on stdin/);
+
   r = await admin(db, 'form', 'add', '--org', 'North Sea Ops', '--name', 'Environmental Report', '--prefix', 'ENV');
   assert.equal(r.code, 0, r.out);
   assert.equal((await admin(db, 'form', 'add', '--org', 'North Sea Ops', '--name', 'Bad', '--prefix', 'lower')).code, 1);
@@ -131,6 +137,8 @@ test('admin CLI: organisations, users, keys and forms', async () => {
   assert.equal((await refused.json()).ResponseStatus.Errors[0].ErrorCode, 'InactiveForm');
   const basic = await fetch(`${svc.url}/api/auth`, { headers: { authorization: `Basic ${Buffer.from(`k.berg:${password}`).toString('base64')}` } });
   assert.equal(basic.status, 200);
+  const fromStdin = await fetch(`${svc.url}/api/auth`, { headers: { authorization: `Basic ${Buffer.from('stdin.user:typed on stdin 1').toString('base64')}` } });
+  assert.equal(fromStdin.status, 200);
 
   assert.equal((await admin(db, 'key', 'revoke', keyId)).code, 0);
   assert.equal((await fetch(`${svc.url}/api/reports/import/status/${ImportId}`, { headers: { authorization: `Bearer ${key}` } })).status, 403);

@@ -10,10 +10,12 @@ const usage = `Usage: npm run admin -- <command> [options]    (uses DATABASE_URL
 
   org add <name>                                 create an organisation with the default forms
   org list
-  user add --org <org> --user <name> [--password <pw>] [--display-name <text>]
-                                                 a password is generated and printed when omitted
+  user add --org <org> --user <name> [--password-stdin | --password <pw>] [--display-name <text>]
+                                                 a password is generated and printed when omitted;
+                                                 --password-stdin reads it from standard input (kept
+                                                 out of the process list and shell history)
   user list [--org <org>]
-  user password --user <name> [--password <pw>]  set a new password
+  user password --user <name> [--password-stdin | --password <pw>]  set a new password
   user disable --user <name> | user enable --user <name>
   key add --user <name> [--label <text>]         prints the new API key once
   key list [--org <org>]
@@ -104,13 +106,19 @@ function table(head: string[], rows: Array<Array<string | number>>): string {
   return all.map((r) => r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd()).join('\n');
 }
 
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
 async function main(): Promise<number> {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
     options: {
       org: { type: 'string' }, user: { type: 'string' }, password: { type: 'string' }, 'display-name': { type: 'string' },
       label: { type: 'string' }, name: { type: 'string' }, prefix: { type: 'string' }, owner: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
+      'password-stdin': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
     },
   });
   const [area, action, ...rest] = positionals;
@@ -118,6 +126,7 @@ async function main(): Promise<number> {
     process.stdout.write(usage);
     return values.help ? 0 : 2;
   }
+  if (values['password-stdin']) values.password = (await readStdin()).replace(/\r?\n$/, '');
   const store = await openStore(loadConfig().databaseUrl);
   try {
     process.stdout.write((await run(store, area, action, rest, values)) + '\n');
