@@ -81,6 +81,21 @@ describe('ImportReports and ImportReportsStatus', () => {
     assert.equal(new Set(rows.map((r) => r.number)).size, rows.length);
   });
 
+  test('numbers are zero-padded to four digits and grow past them', async () => {
+    const form = db.prepare("SELECT id, next_seq AS next FROM forms WHERE name = 'Safety Observation' AND org_id = 1").get() as { id: number; next: number };
+    db.prepare('UPDATE forms SET next_seq = 9999 WHERE id = ?').run(form.id);
+    try {
+      const ids = [randomUUID(), randomUUID()];
+      const res = await post(importBody(fileXml(ids.map((id) => ({ id, form: 'Safety Observation' })))));
+      const status = await waitForImport(s, (await res.json()).ImportId);
+      assert.deepEqual(status.ImportedReports, { [ids[0]]: 'OBS-9999', [ids[1]]: 'OBS-10000' });
+    } finally {
+      db.prepare('DELETE FROM report_fields WHERE report_pk IN (SELECT id FROM reports WHERE form_pk = ? AND seq >= 9999)').run(form.id);
+      db.prepare('DELETE FROM reports WHERE form_pk = ? AND seq >= 9999').run(form.id);
+      db.prepare('UPDATE forms SET next_seq = ? WHERE id = ?').run(form.next, form.id);
+    }
+  });
+
   test('an invalid file: 400 listing every problem with its path, line and report id; nothing stored', async () => {
     const before = counts();
     const id = randomUUID();

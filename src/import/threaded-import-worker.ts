@@ -4,7 +4,7 @@
  * thread, and the two use both cores.
  */
 import type { Worker } from 'node:worker_threads';
-import type { BackgroundWorker, WorkerOptions } from './import-worker.ts';
+import type { BackgroundWorker } from './import-worker.ts';
 import { startThread } from './ts-thread.ts';
 import type { WorkerThreadCommand, WorkerThreadData } from './worker-thread.ts';
 

@@ -23,7 +23,7 @@ export class ImportedReportsCache {
     else e = { lastPk: 0, pairs: [] };
     if (e.pairs.length < count) {
       const rows = fetchAfter(e.lastPk);
-      for (const [pk, id, number] of rows) e.pairs.push([id, number]);
+      for (const [, id, number] of rows) e.pairs.push([id, number]);
       if (rows.length) e.lastPk = rows[rows.length - 1][0];
       this.size += rows.length;
     }

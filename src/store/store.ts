@@ -129,7 +129,3 @@ export interface Store {
   recordImportAttempt(importPk: number): Promise<number>;
   failImport(importPk: number, errorCode: string, message: string, now: number): Promise<void>;
 }
-
-export function formatReportNumber(prefix: string, seq: number): string {
-  return `${prefix}-${String(seq).padStart(4, '0')}`;
-}

@@ -36,7 +36,7 @@ export const importsSql = {
   nextWaiting: `SELECT form_pk AS form, count(*) AS n, max(id) AS last FROM
     (SELECT id, form_pk FROM reports WHERE import_pk = ? AND id > ? AND number IS NULL ORDER BY id LIMIT ?) GROUP BY form_pk`,
   anyWaiting: { sql: 'SELECT 1 FROM reports WHERE import_pk = ? AND number IS NULL AND id > ? LIMIT 1', pluck: true },
-  // numbers continue each form's counter in file order
+  // numbers continue each form's counter in file order: {prefix}-{seq}, seq zero-padded to at least 4 digits
   numberReports: `UPDATE reports SET seq = f.next_seq + x.n - 1, number = f.number_prefix || '-' || printf('%04d', f.next_seq + x.n - 1),
     created_at = @now
     FROM (SELECT id, form_pk, row_number() OVER (PARTITION BY form_pk ORDER BY id) AS n FROM reports
