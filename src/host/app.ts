@@ -57,7 +57,6 @@ export function buildApp(o: AppOptions): App {
     logController: new LogController({ disableRequestLogging: true }),
     routerOptions: { maxParamLength: 4096 },
     frameworkErrors: (_err, req, reply) => sendError(reply, jsonFormat, undefined, Errors.badPath(req.url)),
-    bodyLimit: config.bodyLimit,
     trustProxy: typeof config.trustProxy === 'number' ? ((hops: number) => (_addr: string, hop: number) => hop < hops)(config.trustProxy) : config.trustProxy,
     return503OnClosing: true,
   });

@@ -91,5 +91,3 @@ export const Errors = {
     new ApiError(503, 'ServiceUnavailable', `${limit} imports are being received already; try again shortly`, [], { 'retry-after': '5' }),
   internal: () => new ApiError(500, 'InternalServerError', 'An unexpected error occurred; it has been logged'),
 } as const;
-
-export type ErrorFactory = keyof typeof Errors;

@@ -18,7 +18,6 @@ function errorDto(op: Operation | undefined): Dto {
 export function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
   const e = err as { statusCode?: number; code?: string; message?: string };
-  if (e?.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return Errors.bodyTooLarge(Number((e.message ?? '').match(/\d+/)?.[0] ?? 0));
   if (typeof e?.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
     return new ApiError(e.statusCode, 'BadRequest', e.message ?? 'Bad request');
   }

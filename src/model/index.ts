@@ -1,15 +1,12 @@
 /** The registry: every operation the API serves. The host, the metadata and the clients walk this list. */
 import { Authenticate } from './auth.ts';
 import { ImportReports, ImportReportsStatus } from './reports.ts';
-import type { Operation } from './dsl.ts';
 
 export const operations = [ImportReports, ImportReportsStatus, Authenticate] as const;
 
 export type OperationList = typeof operations;
 export type OperationName = OperationList[number]['name'];
 export type OperationByName<N extends OperationName> = Extract<OperationList[number], { name: N }>;
-
-export const operationsByName: ReadonlyMap<string, Operation> = new Map(operations.map((o) => [o.name.toLowerCase(), o]));
 
 export * from './dsl.ts';
 export * from './common.ts';

@@ -59,7 +59,7 @@ export interface ImportStatusRow {
 }
 
 /** One unit of background work: an import with batches still to create. */
-export interface ImportJob { pk: number; importId: string; orgId: number; attempts: number }
+export interface ImportJob { pk: number; importId: string; orgId: number }
 
 export interface Store {
   readonly dialect: 'sqlite' | 'postgres';

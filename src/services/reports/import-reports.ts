@@ -5,12 +5,11 @@ import type { ParsedReport } from '../../import/parse-import-file.ts';
 import type { FormRef, ImportProblem, ReportRecord } from '../../import/report-record.ts';
 import { requireCaller, type Handler } from '../context.ts';
 
-
 export const importReports: Handler<typeof ImportReports> = async (req, ctx) => {
   const caller = requireCaller(ctx);
   const file = req.FileBytes;
   const bytes = file.length;
-  if (file.length > ctx.limits.maxFileBytes) throw Errors.importFileTooLarge(file.length, ctx.limits.maxFileBytes);
+  if (bytes > ctx.limits.maxFileBytes) throw Errors.importFileTooLarge(bytes, ctx.limits.maxFileBytes);
   const forms: FormRef[] = (await ctx.store.listForms(caller.orgId)).map((f) => ({ pk: f.pk, name: f.name, active: f.status === 'Active' }));
 
   // reports are staged while the parser thread reads on; the import stays invisible

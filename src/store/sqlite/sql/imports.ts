@@ -29,7 +29,7 @@ export const importsSql = {
   importByIdAndOrg: `SELECT id, status, total_reports AS total, imported_reports AS imported, error_code AS errorCode,
     error_message AS errorMessage FROM imports WHERE import_id = ? AND org_id = ? AND status <> 'Receiving'`,
   importedReportsAfter: { sql: 'SELECT id, report_id, number FROM reports WHERE import_pk = ? AND id > ? AND number IS NOT NULL ORDER BY id', raw: true },
-  nextJob: `SELECT id AS pk, import_id AS importId, org_id AS orgId, attempts FROM imports
+  nextJob: `SELECT id AS pk, import_id AS importId, org_id AS orgId FROM imports
     WHERE status IN ('Queued', 'Importing') ORDER BY id LIMIT 1`,
   // the next waiting reports of an import, file order being id order
   cursor: { sql: 'SELECT numbered_through FROM imports WHERE id = ?', pluck: true },
