@@ -20,14 +20,13 @@ import { Authenticator, defaultAuthPolicy, type AuthPolicy } from './auth/authen
 import { bindRequest } from './binding.ts';
 import { readBody } from './body-reader.ts';
 import { Errors } from './errors.ts';
-import { jsonFormat } from './formats/json.ts';
-import type { WireFormat } from './formats/format.ts';
+import { jsonFormat, wireFormats, type WireFormat } from './formats/index.ts';
+import { negotiate } from './negotiate.ts';
 import { sendDto, sendError, toApiError } from './respond.ts';
-import { Router, type RouteMatch } from './router.ts';
+import { Router, pathFormats, type RouteMatch } from './router.ts';
 import { hasBytesMember } from './dto-shape.ts';
 
 export const basePath = '/api';
-const formats: readonly WireFormat[] = [jsonFormat];
 const schemaFile = new URL('../../schema/report-import.xsd', import.meta.url);
 /** GET /api/reports/import/schema: the import file's XSD (not an operation: it answers XML, not a DTO) */
 const schemaPath = /^\/reports\/import\/schema\/?$/i;
@@ -60,7 +59,7 @@ export function buildApp(o: AppOptions): App {
     trustProxy: typeof config.trustProxy === 'number' ? ((hops: number) => (_addr: string, hop: number) => hop < hops)(config.trustProxy) : config.trustProxy,
     return503OnClosing: true,
   });
-  const router = new Router(operations, formats);
+  const router = new Router(operations);
   const auth = new Authenticator(store, o.authPolicy ?? defaultAuthPolicy);
   const parsers = new ParsePool();
   parsers.warm();
@@ -103,9 +102,15 @@ export function buildApp(o: AppOptions): App {
         schema ??= readFile(schemaFile);
         return reply.header('content-type', 'application/xml; charset=utf-8').send(await schema);
       }
+      const query = req.query as Record<string, string | string[] | undefined>;
+      const formatInputs = { query, accept: req.headers.accept, contentType: req.headers['content-type'] };
+      // settled before routing so that routing errors are answered in the requested format too
+      format = negotiate({ ...formatInputs, ...pathFormats(path) }).format;
       const match = router.match(req.method, path);
       op = match.op;
-      if (match.format) format = match.format;
+      const negotiated = negotiate({ ...formatInputs, extension: match.extension, routeFormat: match.routeFormat });
+      format = negotiated.format;
+      if (negotiated.problem) throw negotiated.problem;
       const exchange = httpExchange(req, reply);
       const caller = op.requiresAuth ? await auth.identify(exchange) : undefined;
       if (op.requiresAuth && !caller) throw Errors.notAuthenticated();
@@ -137,16 +142,16 @@ export function buildApp(o: AppOptions): App {
         query: req.query as Record<string, string | string[]>,
         body: Buffer.isBuffer(req.body) ? req.body : undefined,
         contentType: req.headers['content-type'],
-        routeFormat: x.match.format,
+        routeFormat: x.match.routeFormat ?? x.match.extension,
         predefined: x.match.predefined,
-        bodyFormats: formats,
+        bodyFormats: wireFormats,
       });
       // the raw body can be large (an import file); drop it before the handler runs
       (req as { body: unknown }).body = undefined;
       const ctx: ServiceContext = { caller: x.caller, store, auth, worker, parsers, limits: config.limits, log: req.log as Logger, http: x.http };
       const handler = handlers[x.op.name as keyof typeof handlers] as (r: unknown, c: ServiceContext) => Promise<unknown>;
       const result = await handler(dto, ctx);
-      return sendDto(reply, x.format, x.op.response, result ?? {});
+      return sendDto(reply, x.format, x.op.response, result ?? {}, 200, x.op.name);
     } catch (err) {
       return fail(req, reply, err, x.op, x.format);
     }
@@ -168,7 +173,11 @@ export function buildApp(o: AppOptions): App {
     ),
   );
 
-  http.setNotFoundHandler((req, reply) => sendError(reply, jsonFormat, undefined, Errors.routeNotFound(req.method, req.url.split('?')[0])));
+  http.setNotFoundHandler((req, reply) => {
+    const path = req.url.split('?')[0];
+    const { format } = negotiate({ query: req.query as Record<string, string>, accept: req.headers.accept, contentType: req.headers['content-type'], ...pathFormats(path) });
+    return sendError(reply, format, undefined, Errors.routeNotFound(req.method, path));
+  });
   http.setErrorHandler((err, req, reply) => {
     const x = exchanges.get(req);
     return fail(req, reply, err, x?.op, x?.format);
