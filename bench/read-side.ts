@@ -184,6 +184,7 @@ export async function readSideBench(opts: { reports: number; samples: number; ou
     db.close();
     return { reports: counted, ...results } as Record<string, LatencyResult> & { reports: number };
   } finally {
+    keepAlive.destroy();
     await svc.stop();
   }
 }
@@ -194,5 +195,4 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const outDir = fileURLToPath(new URL('./out', import.meta.url));
   mkdirSync(outDir, { recursive: true });
   await readSideBench({ reports: Number(values.reports), samples: Number(values.samples), outDir });
-  keepAlive.destroy();
 }
