@@ -6,7 +6,7 @@
  */
 import { allMembers, type Dto, type Member, type TypeRef } from '../../model/dsl.ts';
 import { defaultValue, isValueType } from '../dto-shape.ts';
-import { arraysNs, contractName, inArraysNs, instanceNs, keyValueName, typesNs } from './xml-names.ts';
+import { arraysNs, contractName, dtoContractName, inArraysNs, instanceNs, keyValueName, typesNs } from './xml-names.ts';
 
 type Write = (v: unknown) => string;
 
@@ -212,8 +212,8 @@ function rootWriter(dto: Dto): Emit {
   let w = roots.get(dto);
   if (!w) {
     const content = contentWriter(dto, 2);
-    const open = `<${dto.name} xmlns:i="${instanceNs}" xmlns="${typesNs}">`;
-    const close = `</${dto.name}>`;
+    const open = `<${dtoContractName(dto)} xmlns:i="${instanceNs}" xmlns="${typesNs}">`;
+    const close = `</${dtoContractName(dto)}>`;
     w = (v, o) => {
       o.text += open;
       content(v ?? {}, o);
