@@ -11,7 +11,7 @@ export function sendDto(reply: FastifyReply, format: WireFormat, dto: Dto, value
 }
 
 /** The operation's own `…Response` carries the error when it has a ResponseStatus member, as in ServiceStack. */
-function errorDto(op: Operation | undefined): Dto {
+export function errorDto(op: Operation | undefined): Dto {
   return op && memberLookup(op.response).has('responsestatus') ? op.response : ErrorResponse;
 }
 
