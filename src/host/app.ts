@@ -4,7 +4,6 @@
  */
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { readFile } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import { operations } from '../model/index.ts';
 import type { Operation } from '../model/dsl.ts';
@@ -25,12 +24,10 @@ import type { WireFormat } from './formats/format.ts';
 import { sendDto, sendError, toApiError } from './respond.ts';
 import { Router, type RouteMatch } from './router.ts';
 import { hasBytesMember } from './dto-shape.ts';
+import { answerDocument, documentRoutes } from './documents.ts';
 
 export const basePath = '/api';
 const formats: readonly WireFormat[] = [jsonFormat];
-const schemaFile = new URL('../../schema/report-import.xsd', import.meta.url);
-/** GET /api/reports/import/schema: the import file's XSD (not an operation: it answers XML, not a DTO) */
-const schemaPath = /^\/reports\/import\/schema\/?$/i;
 
 export interface AppOptions {
   config: Config;
@@ -81,7 +78,7 @@ export function buildApp(o: AppOptions): App {
   const exchanges = new WeakMap<FastifyRequest, Exchange>();
   const largeBodyOps = new Set<string>(operations.filter((op) => hasBytesMember(op.request)).map((op) => op.name));
   let largeBodiesInFlight = 0;
-  let schema: Promise<Buffer> | undefined;
+  const documents = documentRoutes(operations, basePath);
 
   const fail = (req: FastifyRequest, reply: FastifyReply, err: unknown, op?: Operation, format: WireFormat = jsonFormat) => {
     const apiError = toApiError(err);
@@ -99,10 +96,8 @@ export function buildApp(o: AppOptions): App {
     let op: Operation | undefined;
     let format: WireFormat = jsonFormat;
     try {
-      if (req.method === 'GET' && schemaPath.test(path)) {
-        schema ??= readFile(schemaFile);
-        return reply.header('content-type', 'application/xml; charset=utf-8').send(await schema);
-      }
+      const answered = await answerDocument(documents, path, basePath, req, reply);
+      if (answered) return answered;
       const match = router.match(req.method, path);
       op = match.op;
       if (match.format) format = match.format;
