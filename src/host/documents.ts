@@ -68,19 +68,6 @@ export function documentRoutes(operations: readonly Operation[], basePath: strin
       answer: () => ({ contentType: htmlType, body: indexPage(operations, basePath, pageFormats) }),
     },
     {
-      pattern: /^\/([^/]+)\/metadata\/?$/i,
-      html: true,
-      answer({ captures: [name], query, host }) {
-        const format = pageFormat(name);
-        if (!format) throw Errors.unknownPageFormat(name, pageFormats.map((f) => f.name).join(', '));
-        const opName = firstText(query.op);
-        if (!opName) return { contentType: htmlType, body: indexPage(operations, basePath, pageFormats, format) };
-        const op = byName.get(opName.toLowerCase());
-        if (!op) throw Errors.unknownPageOperation(opName);
-        return { contentType: htmlType, body: operationPage(op, format, host, basePath) };
-      },
-    },
-    {
       pattern: /^\/types\/?$/i,
       answer: ({ origin }) => ({
         contentType: jsonType,
@@ -98,6 +85,20 @@ export function documentRoutes(operations: readonly Operation[], basePath: strin
     {
       pattern: /^\/openapi(\.json)?\/?$/i,
       answer: ({ origin }) => ({ contentType: jsonType, body: JSON.stringify(openApiDocument(operations, origin + basePath)) }),
+    },
+    // last: `/types/metadata` is a document of its own, not a page in a format named "types"
+    {
+      pattern: /^\/([^/]+)\/metadata\/?$/i,
+      html: true,
+      answer({ captures: [name], query, host }) {
+        const format = pageFormat(name);
+        if (!format) throw Errors.unknownPageFormat(name, pageFormats.map((f) => f.name).join(', '));
+        const opName = firstText(query.op);
+        if (!opName) return { contentType: htmlType, body: indexPage(operations, basePath, pageFormats, format) };
+        const op = byName.get(opName.toLowerCase());
+        if (!op) throw Errors.unknownPageOperation(opName);
+        return { contentType: htmlType, body: operationPage(op, format, host, basePath) };
+      },
     },
   ];
 }
