@@ -1,17 +1,18 @@
 /**
  * The SQL of the read operations, built per request from the filters given and shared by the
- * dialects. Each filter becomes a predicate an index can serve where one exists: the statements
- * differ only in which filters are present, so a dialect can cache them by their text.
+ * dialects. Each filter becomes a predicate an index can serve; the statements differ only in
+ * which filters are present, so a dialect can cache them by their text.
  */
 import type { FormQuery, ReportFieldQuery, ReportQuery, SortKey, TimeRange } from './store.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 
+/** Whole statements: the count of every match, and one page of them. */
 export interface BuiltQuery {
-  /** `FROM … WHERE …`, shared by the page and the count */
-  from: string;
-  orderBy: string;
-  params: unknown[];
+  count: string;
+  countParams: unknown[];
+  page: string;
+  pageParams: unknown[];
 }
 
 /** Collects parameters and writes their placeholders in the dialect's style. */
@@ -62,14 +63,20 @@ function orderBy<K extends string>(keys: ReadonlyArray<SortKey<K>>, columns: Rec
   return ` ORDER BY ${parts.join(', ')}`;
 }
 
-export interface FormPrefix { pk: number; numberPrefix: string }
+function pageOf(p: Predicates, sql: string, q: { skip: number; take: number }): string {
+  return `${sql} LIMIT ${p.param(q.take)} OFFSET ${p.param(q.skip)}`;
+}
+
+const given = (text: string | undefined): text is string => text !== undefined && text !== '';
+
+export interface FormInfo { pk: number; formId: string; name: string; numberPrefix: string }
 
 /**
  * A number is `{prefix}-{digits}` and a prefix has no dash, so a text with a dash matches the
  * numbers of the forms whose prefix ends with the part before it, starting with the digits after
  * it: one index range per form. Only digits without a dash need a scan.
  */
-function numberPredicate(p: Predicates, text: string, forms: readonly FormPrefix[]): void {
+function numberPredicate(p: Predicates, text: string, forms: readonly FormInfo[]): void {
   const t = text.trim().toUpperCase();
   const dash = t.indexOf('-');
   if (dash >= 0) {
@@ -96,16 +103,38 @@ export const reportColumns = `r.report_id AS "reportId", r.number, f.form_id AS 
   r.raised_date AS "raisedDate", r.submitted_date AS "submittedDate", r.closed_date AS "closedDate",
   r.is_mandatory AS "isMandatory", i.import_id AS "importId"`;
 
-export function reportQuery(q: ReportQuery, forms: readonly FormPrefix[], dialect: Dialect): BuiltQuery {
+const reportOrder = {
+  Default: ['r.id'],
+  Number: ['f.number_prefix', 'r.seq'],
+  RaisedDate: ['r.raised_date'],
+  SubmittedDate: ['r.submitted_date'],
+  FormName: ['f.name'],
+};
+
+/**
+ * Form filters are resolved against the organisation's few forms here, so every predicate is on
+ * `reports` alone and its indexes (form_pk first) serve it; the form's organisation stands for the
+ * report's. Counts by organisation, form and status come from report_counts; the page is found on
+ * the indexes first and only its rows are read whole.
+ */
+export function reportQuery(q: ReportQuery, forms: readonly FormInfo[], dialect: Dialect): BuiltQuery {
+  let formPks: number[] | undefined;
+  if (q.formId !== undefined || given(q.formName)) {
+    const needle = q.formName?.toLowerCase();
+    formPks = forms.filter((f) => (q.formId === undefined || f.formId === q.formId) && (!needle || f.name.toLowerCase().includes(needle))).map((f) => f.pk);
+  }
+  const filter = (p: Predicates, table: 'r' | 'c') => {
+    if (formPks) p.oneOf(`${table}.form_pk`, formPks);
+    else p.equals(`${table}.org_id`, q.orgId);
+    p.oneOf(`${table}.status`, q.statuses);
+  };
   const p = new Predicates(dialect);
   p.add('r.number IS NOT NULL');
-  p.equals('r.org_id', q.orgId);
+  filter(p, 'r');
+  const countable = p.where.length;
   p.equals('r.report_id', q.reportId);
-  if (q.number !== undefined && q.number.trim() !== '') numberPredicate(p, q.number, forms);
-  p.equals('f.form_id', q.formId);
-  p.contains('f.name', q.formName);
+  if (given(q.number?.trim())) numberPredicate(p, q.number!, forms);
   p.contains('r.summary', q.summary);
-  p.oneOf('r.status', q.statuses);
   p.contains('r.category', q.category);
   p.contains('r.raised_from', q.raisedFrom);
   p.contains('r.owner', q.owner);
@@ -115,17 +144,20 @@ export function reportQuery(q: ReportQuery, forms: readonly FormPrefix[], dialec
   p.inRange('r.submitted_date', q.submitted);
   p.inRange('r.closed_date', q.closed);
   if (q.mandatory !== undefined) p.equals('r.is_mandatory', dialect === 'sqlite' ? Number(q.mandatory) : q.mandatory);
-  return {
-    from: `FROM reports r JOIN forms f ON f.id = r.form_pk LEFT JOIN imports i ON i.id = r.import_pk${p.sql()}`,
-    orderBy: orderBy(q.order, {
-      Default: ['r.id'],
-      Number: ['f.number_prefix', 'r.seq'],
-      RaisedDate: ['r.raised_date'],
-      SubmittedDate: ['r.submitted_date'],
-      FormName: ['f.name'],
-    }, 'r.id'),
-    params: p.params,
-  };
+  const countedOnly = p.where.length === countable;
+
+  const order = orderBy(q.order, reportOrder, 'r.id');
+  const joinForms = q.order.some((k) => k.key === 'Number' || k.key === 'FormName') ? ' JOIN forms f ON f.id = r.form_pk' : '';
+  const where = p.sql();
+  const countSql = `SELECT count(*) FROM reports r${where}`;
+  const countParams = [...p.params];
+  const page = `SELECT ${reportColumns} FROM (${pageOf(p, `SELECT r.id FROM reports r${joinForms}${where}${order}`, q)}) x
+    JOIN reports r ON r.id = x.id JOIN forms f ON f.id = r.form_pk LEFT JOIN imports i ON i.id = r.import_pk${order}`;
+  if (!countedOnly) return { count: countSql, countParams, page, pageParams: p.params };
+
+  const c = new Predicates(dialect);
+  filter(c, 'c');
+  return { count: `SELECT coalesce(sum(c.n), 0) FROM report_counts c${c.sql()}`, countParams: c.params, page, pageParams: p.params };
 }
 
 export const reportFieldColumns = `rf.field_id AS "fieldId", r.report_id AS "reportId", rf.label, rf.field_type AS "fieldType",
@@ -143,11 +175,10 @@ export function reportFieldQuery(q: ReportFieldQuery, dialect: Dialect): BuiltQu
   p.equals('rf.bank_field_id', q.bankFieldId);
   p.equals('rf.section_id', q.sectionId);
   p.contains('rf.section_name', q.sectionName);
-  return {
-    from: `FROM report_fields rf JOIN reports r ON r.id = rf.report_pk${p.sql()}`,
-    orderBy: orderBy(q.order, { Default: ['rf.id'], Label: ['rf.label'] }, 'rf.id'),
-    params: p.params,
-  };
+  const from = `FROM report_fields rf JOIN reports r ON r.id = rf.report_pk${p.sql()}`;
+  const countParams = [...p.params];
+  const order = orderBy(q.order, { Default: ['rf.id'], Label: ['rf.label'] }, 'rf.id');
+  return { count: `SELECT count(*) ${from}`, countParams, page: pageOf(p, `SELECT ${reportFieldColumns} ${from}${order}`, q), pageParams: p.params };
 }
 
 export const formColumns = `id AS pk, form_id AS "formId", form_revision_id AS "formRevisionId", org_id AS "orgId", name,
@@ -162,9 +193,8 @@ export function formQuery(q: FormQuery, dialect: Dialect): BuiltQuery {
   p.contains('owner', q.owner);
   p.equals('revision', q.revision);
   p.oneOf('status', q.statuses);
-  return {
-    from: `FROM forms${p.sql()}`,
-    orderBy: orderBy(q.order, { Default: ['id'], Name: ['name'], Owner: ['owner'], Revision: ['revision'] }, 'id'),
-    params: p.params,
-  };
+  const from = `FROM forms${p.sql()}`;
+  const countParams = [...p.params];
+  const order = orderBy(q.order, { Default: ['id'], Name: ['name'], Owner: ['owner'], Revision: ['revision'] }, 'id');
+  return { count: `SELECT count(*) ${from}`, countParams, page: pageOf(p, `SELECT ${formColumns} ${from}${order}`, q), pageParams: p.params };
 }

@@ -153,6 +153,16 @@ CREATE TABLE field_changes (
   new_values_json TEXT
 );
 CREATE INDEX field_changes_field ON field_changes (field_pk);
+-- numbered reports per form and status: counts of whole forms or statuses without reading the reports
+CREATE TABLE report_counts (
+  org_id INTEGER NOT NULL,
+  form_pk INTEGER NOT NULL,
+  status TEXT NOT NULL,
+  n INTEGER NOT NULL,
+  PRIMARY KEY (org_id, form_pk, status)
+) WITHOUT ROWID;
+INSERT INTO report_counts (org_id, form_pk, status, n)
+  SELECT org_id, form_pk, status, count(*) FROM reports WHERE number IS NOT NULL GROUP BY org_id, form_pk, status;
 -- reads see numbered reports only, so the indexes leave waiting ones out
 CREATE INDEX reports_number ON reports (form_pk, number) WHERE number IS NOT NULL;
 CREATE INDEX reports_form_submitted ON reports (form_pk, submitted_date) WHERE number IS NOT NULL;

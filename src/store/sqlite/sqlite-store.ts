@@ -9,7 +9,7 @@ import {
   type Organisation, type Page, type ReportFieldQuery, type ReportFieldRow, type ReportQuery, type ReportRow, type Store, type UserWithSecret,
 } from '../store.ts';
 import type { ImportFieldType } from '../../import/report-record.ts';
-import { type BuiltQuery, type FormPrefix, formColumns, formQuery, reportColumns, reportFieldColumns, reportFieldQuery, reportQuery } from '../read-sql.ts';
+import { type BuiltQuery, type FormInfo, formQuery, reportFieldQuery, reportQuery } from '../read-sql.ts';
 import { readsSql } from './sql/reads.ts';
 import { sqliteMigrations } from './migrations.ts';
 import { accountsSql } from './sql/accounts.ts';
@@ -275,6 +275,7 @@ export class SqliteStore implements Store {
         // a report whose form has gone would stay waiting for ever: fail the batch instead
         if (numbered !== created) throw new Error(`numbered ${numbered} of ${created} reports: a form is missing`);
         for (const f of forms) this.s.advanceCounter.run(f.n, f.form);
+        this.s.countReports.run({ import: job.pk, after, last });
       }
       const done = !this.s.anyWaiting.get(job.pk, last);
       this.s.advanceImport.run({ import: job.pk, created, last, now, done: done ? 1 : 0 });
@@ -310,25 +311,23 @@ export class SqliteStore implements Store {
   }
 
   /** One page and the count of all matches, read in one snapshot. */
-  private page<T>(q: BuiltQuery, columns: string, skip: number, take: number): Page<T> {
+  private page<T>(q: BuiltQuery, skip: number): Page<T> {
     return this.db.transaction(() => {
-      const total = this.readStatement(`SELECT count(*) ${q.from}`).pluck().get(...q.params) as number;
-      const rows = total > skip
-        ? this.readStatement(`SELECT ${columns} ${q.from}${q.orderBy} LIMIT ? OFFSET ?`).all(...q.params, take, skip) as T[]
-        : [];
+      const total = this.readStatement(q.count).pluck().get(...q.countParams) as number;
+      const rows = total > skip ? this.readStatement(q.page).all(...q.pageParams) as T[] : [];
       return { total, rows };
     })();
   }
 
   async queryReports(q: ReportQuery): Promise<Page<ReportRow>> {
-    const forms = q.number ? (this.s.formPrefixes.all(q.orgId) as FormPrefix[]) : [];
-    const page = this.page<ReportRow>(reportQuery(q, forms, 'sqlite'), reportColumns, q.skip, q.take);
+    const forms = this.s.formInfo.all(q.orgId) as FormInfo[];
+    const page = this.page<ReportRow>(reportQuery(q, forms, 'sqlite'), q.skip);
     for (const r of page.rows) r.isMandatory = (r.isMandatory as unknown) === 1;
     return page;
   }
 
   async queryReportFields(q: ReportFieldQuery): Promise<Page<ReportFieldRow>> {
-    const page = this.page<ReportFieldRow & { valuesJson?: string | null }>(reportFieldQuery(q, 'sqlite'), reportFieldColumns, q.skip, q.take);
+    const page = this.page<ReportFieldRow & { valuesJson?: string | null }>(reportFieldQuery(q, 'sqlite'), q.skip);
     for (const r of page.rows) {
       r.values = r.valuesJson ? (JSON.parse(r.valuesJson) as string[]) : null;
       delete r.valuesJson;
@@ -337,7 +336,7 @@ export class SqliteStore implements Store {
   }
 
   async queryForms(q: FormQuery): Promise<Page<FormRow>> {
-    return this.page<FormRow>(formQuery(q, 'sqlite'), formColumns, q.skip, q.take);
+    return this.page<FormRow>(formQuery(q, 'sqlite'), q.skip);
   }
 
   async findReportField(orgId: number, fieldId: string): Promise<({ fieldType: ImportFieldType } & FieldAnswer) | undefined> {

@@ -44,6 +44,11 @@ export const importsSql = {
     JOIN forms f ON f.id = x.form_pk
     WHERE reports.id = x.id`,
   advanceCounter: 'UPDATE forms SET next_seq = next_seq + ? WHERE id = ?',
+  // the counts GetReports answers from when it filters by form and status alone
+  countReports: `INSERT INTO report_counts (org_id, form_pk, status, n)
+    SELECT org_id, form_pk, status, count(*) FROM reports WHERE import_pk = @import AND id > @after AND id <= @last AND number IS NOT NULL
+    GROUP BY org_id, form_pk, status
+    ON CONFLICT (org_id, form_pk, status) DO UPDATE SET n = n + excluded.n`,
   advanceImport: `UPDATE imports SET imported_reports = imported_reports + @created, started_at = coalesce(started_at, @now),
     numbered_through = max(numbered_through, @last),
     status = CASE WHEN NOT @done THEN 'Importing'
