@@ -49,6 +49,8 @@ export const Errors = {
   malformedBody: (format: string, detail: string) =>
     new ApiError(400, 'SerializationException', `The request body is not valid ${format}: ${detail}`),
   validation: (errors: FieldError[]) => new ApiError(400, errors[0].errorCode, errors[0].message, errors),
+  unknownFormat: (name: string) =>
+    new ApiError(400, 'UnknownFormat', `'${name}' is not a format this API writes; use json, xml, jsv or csv`),
   bodyTooLarge: (limit: number) =>
     new ApiError(413, 'RequestEntityTooLarge', `The request body is larger than the limit of ${limit} bytes`),
 
