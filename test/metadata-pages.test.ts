@@ -2,10 +2,12 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { operations, type Dto, type Operation } from '../src/model/index.ts';
+import { allMembers, operations, type Dto, type Operation } from '../src/model/index.ts';
 import { pageFormats } from '../src/host/metadata/page-formats.ts';
 import { classChain, dotnetTypeName, dtoDisplayName } from '../src/host/metadata/type-graph.ts';
+import { readFileSync } from 'node:fs';
 import { startServer, type TestServer } from './support/server.ts';
+import { tree } from './support/xml-tree.ts';
 
 const screenshots = new URL('./.screenshots/', import.meta.url);
 
@@ -63,7 +65,13 @@ describe('metadata pages in Chromium', () => {
     }
     for (const name of ['TypeScript DTOs', 'Metadata types', 'OpenAPI 3.1']) assert.ok(await page.getByRole('link', { name }).isVisible(), name);
     const wsdl = pageFormats.filter((f) => f.name.startsWith('soap')).map((f) => f.name);
-    for (const name of wsdl) assert.equal(await page.getByRole('link', { name, exact: true }).getAttribute('href'), `/api/${name}`);
+    assert.deepEqual(wsdl, ['soap11', 'soap12']);
+    for (const name of wsdl) {
+      assert.equal(await page.getByRole('link', { name, exact: true }).getAttribute('href'), `/api/${name}`);
+      const res = await fetch(`${s.api}/${name}`);
+      assert.equal(res.status, 200);
+      assert.match(await res.text(), /<wsdl:definitions /);
+    }
   });
 
   test('each operation page, reached by its link, shows tag, authentication, routes, parameter tables and samples', async () => {
@@ -116,6 +124,39 @@ describe('metadata pages in Chromium', () => {
     assert.deepEqual(response.ImportedReports, { '00000000-0000-0000-0000-000000000000': 'String' });
     assert.equal(response.ResponseStatus.Errors[0].Meta.String, 'String');
     await page.screenshot({ path: new URL('ImportReportsStatus-json.png', screenshots).pathname, fullPage: true });
+  });
+
+  test('the SOAP 1.2 page of ImportReportsStatus shows the original page\'s sample envelopes, character for character', async () => {
+    const seed = readFileSync(new URL('./fixtures/seed-ImportReportsStatus.txt', import.meta.url), 'utf8');
+    const envelope = /<\?xml version="1\.0" encoding="utf-8"\?>[\s\S]*?<\/soap12:Envelope>/g;
+    const [seedRequest, seedResponse] = seed.match(envelope)!;
+    await page.goto(`${s.api}/soap12/metadata?op=ImportReportsStatus`);
+    assert.ok(await page.getByText('append the .soap12 suffix or ?format=soap12').isVisible());
+    assert.ok(await page.getByRole('heading', { name: 'HTTP + SOAP12', exact: true }).isVisible());
+    const request = await page.locator('.sample-request pre').textContent();
+    const response = await page.locator('.sample-response pre').textContent();
+    assert.ok(request!.startsWith(`POST /api/soap12 HTTP/1.1 \nHost: 127.0.0.1:${new URL(s.url).port} \nContent-Type: text/xml; charset=utf-8\nContent-Length: length\n\n`));
+    assert.deepEqual(request!.match(envelope), [seedRequest]);
+    assert.deepEqual(response!.match(envelope), [seedResponse]);
+    await page.screenshot({ path: new URL('ImportReportsStatus-soap12.png', screenshots).pathname, fullPage: true });
+  });
+
+  test('XML and SOAP samples of every operation: well-formed, the right element, every member filled in', async () => {
+    const xsi = '{http://www.w3.org/2001/XMLSchema-instance}nil';
+    for (const op of operations) {
+      for (const name of ['xml', 'soap11', 'soap12']) {
+        await page.goto(`${s.api}/${name}/metadata?op=${op.name}`);
+        for (const [selector, dto] of [['.sample-request pre', op.request], ['.sample-response pre', op.response]] as const) {
+          const text = (await page.locator(selector).textContent())!;
+          const doc = tree(text.slice(text.indexOf('<?xml')));
+          const element = name === 'xml' ? doc : doc.children[0].children[0];
+          assert.equal(element.name, `{http://schemas.servicestack.net/types}${dto.name}`, `${name} ${op.name}`);
+          const children = element.children.map((c) => c.name.replace(/^\{[^}]*\}/, '')).sort();
+          assert.deepEqual(children, allMembers(dto).map(([n]) => n).sort(), `${name} ${dto.name}`);
+          assert.ok(!JSON.stringify(doc).includes(xsi), `${name} ${dto.name}: no member left nil`);
+        }
+      }
+    }
   });
 
   test('a page for every documented format, with its own sample section', async () => {
