@@ -17,6 +17,7 @@ export interface PageFormat {
   sampleResponse(op: Operation): string;
 }
 
+// JSV and CSV are whitespace-sensitive: laid out, a sample could no longer be sent as shown
 const asWritten = (text: string) => text;
 const indentJson = (text: string) => JSON.stringify(JSON.parse(text), null, 2);
 
