@@ -169,6 +169,7 @@ CREATE INDEX reports_form_submitted ON reports (form_pk, submitted_date) WHERE n
 CREATE INDEX reports_org_submitted ON reports (org_id, submitted_date) WHERE number IS NOT NULL;
 CREATE INDEX reports_org_raised ON reports (org_id, raised_date) WHERE number IS NOT NULL;
 CREATE INDEX reports_org_status ON reports (org_id, status) WHERE number IS NOT NULL;
+CREATE INDEX reports_org_order ON reports (org_id, id, status) WHERE number IS NOT NULL;
 CREATE INDEX report_fields_bank ON report_fields (bank_field_id);
 -- fields stored before this version get their ids here
 INSERT INTO field_bank (org_id, label_key, field_type, bank_field_id)
