@@ -119,6 +119,20 @@ describe('JSV and CSV over HTTP', () => {
     assert.match(body.ImportId, /^[0-9a-f-]{36}$/);
   });
 
+  test('a read operation as CSV: one row per report under a header of its members', async () => {
+    const res = await fetch(`${s.api}/reports?format=csv&Take=3`, { headers: bearer(s.apiKey) });
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('content-disposition'), 'attachment;filename="GetReports.csv"');
+    const lines = (await res.text()).split('\r\n');
+    assert.equal(lines[0], 'ReportId,Number,FormId,FormName,Summary,ReportStatus,Category,RaisedFrom,Owner,RaisedBy,ClosedBy,RaisedDate,SubmittedDate,ClosedDate,IsMandatory,ImportId');
+    assert.equal(lines.filter((l) => /^[0-9a-f-]{36},OCC-\d+,/.test(l)).length, 3);
+    const jsv = await fetch(`${s.api}/jsv/reply/GetReports?Take=1`, { headers: bearer(s.apiKey) });
+    const page = parseJsv(await jsv.text()) as Map<string, any>;
+    assert.equal(page.get('Take'), '1');
+    assert.equal(page.get('Reports').length, 1);
+    assert.match(page.get('Reports')[0].get('Number'), /^OCC-\d+$/);
+  });
+
   test('malformed JSV and CSV bodies: 400 in the requested format, with the same ResponseStatus', async () => {
     const jsv = await fetch(`${s.api}/jsv/reply/ImportReports`, { method: 'POST', headers: bearer(s.apiKey), body: '{Filename:a.xml,FileBytes:' });
     assert.equal(jsv.status, 400);

@@ -127,6 +127,19 @@ describe('XML over HTTP', () => {
     assert.match(entries[0].children[1].text, /^OCC-\d+$/);
   });
 
+  test('a read operation in XML: nested Report list in the types namespace, query binding, paging links', async () => {
+    const res = await fetch(`${s.api}/reports.xml?Take=2&OrderBy=Number`, { headers: bearer(s.apiKey) });
+    assert.equal(res.status, 200);
+    const doc = tree(await res.text());
+    assert.equal(doc.name, `{${types}}GetReportsResponse`);
+    assert.deepEqual(doc.children.map((c) => c.name.split('}')[1]), ['StatusDescription', 'ResponseStatus', 'TotalResults', 'Skip', 'Take', 'Links', 'Reports']);
+    const reports = find(doc, 'Reports')!.children;
+    assert.equal(reports.length, 2);
+    assert.equal(reports[0].name, `{${types}}Report`);
+    assert.match(childText(reports[0], 'Number')!, /^OCC-\d+$/);
+    assert.equal(find(reports[0], 'ClosedDate')!.attributes[nil], 'true');
+  });
+
   test('malformed XML and a DOCTYPE: 400 SerializationException written as XML', async () => {
     for (const body of ['<ImportReports><Filename>x</ImportReports>', '<!DOCTYPE a [<!ENTITY b "c">]><ImportReports/>']) {
       const res = await fetch(`${s.api}/xml/reply/ImportReports`, { method: 'POST', headers: bearer(s.apiKey), body });

@@ -74,6 +74,16 @@ describe('the npm soap client, built from the WSDL URL alone', () => {
       const entries = status.ImportedReports.KeyValueOfguidstring;
       assert.equal(entries.length, 4);
       for (const e of entries) assert.match(e.Value, /^OCC-\d+$/);
+      // a read operation with a list of DTOs, enums, nullable dates and a generic base class
+      const [page] = await client.GetReportsAsync({ Take: 2, OrderBy: 'Number' });
+      assert.equal(page.ResponseStatus ?? null, null);
+      assert.equal(page.Take, 2);
+      assert.ok(page.TotalResults >= 4);
+      assert.equal(page.Reports.Report.length, 2);
+      for (const r of page.Reports.Report) {
+        assert.match(r.Number, /^OCC-\d+$/);
+        assert.match(r.ReportStatus, /^(Draft|New|Open|Closed)$/);
+      }
     });
   }
 

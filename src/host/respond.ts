@@ -10,7 +10,8 @@ export function sendDto(reply: FastifyReply, format: WireFormat, dto: Dto, value
   if (format.responseHeaders) {
     for (const [name, v] of Object.entries(format.responseHeaders(operationName ?? dto.name))) reply.header(name, v);
   }
-  return reply.code(status).header('content-type', format.contentType).header('vary', 'Accept').send(format.write(dto, value));
+  const body = format.encode ? format.encode(dto, value) : format.write(dto, value);
+  return reply.code(status).header('content-type', format.contentType).header('vary', 'Accept').send(body);
 }
 
 /** The operation's own `…Response` carries the error when it has a ResponseStatus member, as in ServiceStack. */

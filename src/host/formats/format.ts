@@ -17,6 +17,8 @@ export interface WireFormat {
   /** headers a response in this format carries besides its Content-Type */
   responseHeaders?(operationName: string): Record<string, string>;
   write(dto: Dto, value: unknown): string;
+  /** the body as bytes, where the format can do better than encoding `write`'s text (responses use it when present) */
+  encode?(dto: Dto, value: unknown): Buffer;
   /** Reads a body into a plain object keyed by member name; bad values are pushed to `errors`. */
   read(dto: Dto, body: Buffer, errors: FieldError[]): Record<string, unknown>;
 }

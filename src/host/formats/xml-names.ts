@@ -1,5 +1,5 @@
 /** The names DataContract XML gives to types, shared by the XML writer, the reader and the XSD. */
-import type { ScalarName, TypeRef } from '../../model/dsl.ts';
+import type { Dto, ScalarName, TypeRef } from '../../model/dsl.ts';
 
 export const typesNs = 'http://schemas.servicestack.net/types';
 export const instanceNs = 'http://www.w3.org/2001/XMLSchema-instance';
@@ -29,7 +29,7 @@ export function contractName(type: TypeRef): string {
   switch (type.kind) {
     case 'scalar': return primitiveNames[type.name];
     case 'enum': return type.decl.name;
-    case 'ref': return type.dto.name;
+    case 'ref': return dtoContractName(type.dto);
     case 'list': return `ArrayOf${contractName(type.of)}`;
     case 'dict': return `ArrayOf${keyValueName(type.key, type.value)}`;
   }
@@ -42,4 +42,9 @@ export function keyValueName(key: TypeRef, value: TypeRef): string {
 /** The item element of a collection: the item type's contract name. */
 export function itemName(list: TypeRef & { kind: 'list' }): string {
   return contractName(list.of);
+}
+
+/** A generic class instance is named after its type arguments, as DataContract does: `PagingRequestBaseOfReportOrder`. */
+export function dtoContractName(d: Dto): string {
+  return d.genericArgs?.length ? `${d.name}Of${d.genericArgs.map(contractName).join('')}` : d.name;
 }

@@ -1,5 +1,5 @@
 import type { WireFormat } from './format.ts';
-import { writeXmlElement, xmlDeclaration } from './xml-writer.ts';
+import { encodeXmlElement, writeXmlElement, xmlDeclaration } from './xml-writer.ts';
 import { readXmlRequest } from './xml-reader.ts';
 
 export const xmlFormat: WireFormat = {
@@ -7,5 +7,6 @@ export const xmlFormat: WireFormat = {
   contentType: 'application/xml',
   mediaTypes: ['application/xml', 'text/xml'],
   write: (dto, value) => xmlDeclaration + writeXmlElement(dto, value),
+  encode: (dto, value) => encodeXmlElement(dto, value, xmlDeclaration, ''),
   read: readXmlRequest,
 };

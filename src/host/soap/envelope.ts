@@ -8,7 +8,7 @@ import type { Operation } from '../../model/dsl.ts';
 import { Errors } from '../errors.ts';
 import type { WireFormat } from '../formats/format.ts';
 import { parseXmlTree, type XmlElement } from '../formats/xml-reader.ts';
-import { writeXmlElement, xmlDeclaration } from '../formats/xml-writer.ts';
+import { encodeXmlElement, writeXmlElement, xmlDeclaration } from '../formats/xml-writer.ts';
 import { xmlFormat } from '../formats/xml.ts';
 
 export type SoapVersion = 11 | 12;
@@ -22,11 +22,20 @@ const prefixes: Record<SoapVersion, string> = { 11: 'soap', 12: 'soap12' };
 
 const leadingDeclaration = /^\s*<\?xml[^>]*\?>\s*/;
 
+function envelopeParts(version: SoapVersion): [string, string] {
+  const p = prefixes[version];
+  return [
+    `${xmlDeclaration}<${p}:Envelope xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:${p}="${envelopeNs[version]}"><${p}:Body>`,
+    `</${p}:Body></${p}:Envelope>`,
+  ];
+}
+
+const envelopes: Record<SoapVersion, [string, string]> = { 11: envelopeParts(11), 12: envelopeParts(12) };
+
 /** Wraps one XML body element (an XML declaration on it is dropped) in an envelope of that version. */
 export function soapEnvelope(version: SoapVersion, bodyXml: string): string {
-  const p = prefixes[version];
-  return `${xmlDeclaration}<${p}:Envelope xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:${p}="${envelopeNs[version]}">` +
-    `<${p}:Body>${bodyXml.replace(leadingDeclaration, '')}</${p}:Body></${p}:Envelope>`;
+  const [open, close] = envelopes[version];
+  return open + bodyXml.replace(leadingDeclaration, '') + close;
 }
 
 function soapFormat(version: SoapVersion): WireFormat {
@@ -35,7 +44,9 @@ function soapFormat(version: SoapVersion): WireFormat {
     contentType: version === 11 ? 'text/xml; charset=utf-8' : 'application/soap+xml; charset=utf-8',
     mediaTypes: [version === 11 ? 'text/xml' : 'application/soap+xml'],
     errorsAsOk: true,
-    write: (dto, value) => soapEnvelope(version, writeXmlElement(dto, value)),
+    // the element carries no declaration: no need to look for one in a large body
+    write: (dto, value) => envelopes[version][0] + writeXmlElement(dto, value) + envelopes[version][1],
+    encode: (dto, value) => encodeXmlElement(dto, value, envelopes[version][0], envelopes[version][1]),
     read: xmlFormat.read,
   };
 }

@@ -8,7 +8,7 @@
 import type { Dto, Member, Operation, TypeRef } from '../../model/dsl.ts';
 import { ErrorResponse } from '../../model/common.ts';
 import { isValueType } from '../dto-shape.ts';
-import { arraysNs, contractName, inArraysNs, keyValueName, serializationNs, typesNs } from '../formats/xml-names.ts';
+import { arraysNs, contractName, dtoContractName, inArraysNs, keyValueName, serializationNs, typesNs } from '../formats/xml-names.ts';
 
 const xs = 'http://www.w3.org/2001/XMLSchema';
 
@@ -55,11 +55,12 @@ function collectionType(type: TypeRef & ({ kind: 'list' } | { kind: 'dict' })): 
 }
 
 function dtoType(dto: Dto): string {
+  const name = dtoContractName(dto);
   const sequence = `<xs:sequence>${Object.entries(dto.members).map(([n, m]) => memberElement(n, m)).join('')}</xs:sequence>`;
   const body = dto.base
-    ? `<xs:complexContent mixed="false"><xs:extension base="tns:${dto.base.name}">${sequence}</xs:extension></xs:complexContent>`
+    ? `<xs:complexContent mixed="false"><xs:extension base="tns:${dtoContractName(dto.base)}">${sequence}</xs:extension></xs:complexContent>`
     : sequence;
-  return `<xs:complexType name="${dto.name}">${body}</xs:complexType><xs:element name="${dto.name}" nillable="true" type="tns:${dto.name}"/>`;
+  return `<xs:complexType name="${name}">${body}</xs:complexType><xs:element name="${name}" nillable="true" type="tns:${name}"/>`;
 }
 
 /** Every type reachable from the operations' requests and responses (and ErrorResponse), each once. */
@@ -76,8 +77,9 @@ function collect(operations: readonly Operation[]) {
     }
   };
   const visitDto = (dto: Dto) => {
-    if (dtos.has(dto.name)) return;
-    dtos.set(dto.name, dto);
+    const name = dtoContractName(dto);
+    if (dtos.has(name)) return;
+    dtos.set(name, dto);
     if (dto.base) visitDto(dto.base);
     for (const m of Object.values(dto.members)) visitType(m.type);
   };
