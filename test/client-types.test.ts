@@ -136,6 +136,15 @@ describe('GET /api/types/typescript', () => {
   });
 });
 
+test('GET /api/types links the client type documents, which answer without credentials', async () => {
+  const links = await (await fetch(`${s.api}/types`)).json();
+  assert.deepEqual(Object.keys(links), ['Metadata', 'TypeScript']);
+  for (const url of Object.values(links) as string[]) {
+    assert.ok(url.startsWith(`${s.api}/types/`));
+    assert.equal((await fetch(url)).status, 200);
+  }
+});
+
 describe('GET /api/types/metadata', () => {
   test('every operation with its request and response classes, routes, verbs, tag and authentication', async () => {
     const res = await fetch(`${s.api}/types/metadata`);
