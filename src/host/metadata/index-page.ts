@@ -3,7 +3,7 @@ import type { Operation } from '../../model/dsl.ts';
 import { html, page } from './html.ts';
 import type { PageFormat } from './page-formats.ts';
 
-export function operationPageUrl(basePath: string, format: PageFormat, op: Operation): string {
+function operationPageUrl(basePath: string, format: PageFormat, op: Operation): string {
   return `${basePath}/${format.name}/metadata?op=${encodeURIComponent(op.name)}`;
 }
 
@@ -15,7 +15,6 @@ function byTag(operations: readonly Operation[]): Map<string, Operation[]> {
 
 /** The /metadata page links every format; a /{format}/metadata page (`only`) links its own. */
 export function indexPage(operations: readonly Operation[], basePath: string, allFormats: readonly PageFormat[], only?: PageFormat): string {
-  const single = only;
   const formats = only ? [only] : allFormats;
   const sections = [...byTag(operations)].map(([tag, ops]) => html`
 <section class="tag-group">
@@ -41,8 +40,8 @@ ${soap.length ? html`<h3>WSDLS:</h3>\n<ul>${soap.map((f) => html`<li><a href="${
 <li><a href="${basePath}/reports/import/schema">Import file schema</a> (XSD)</li>
 </ul>
 </section>`;
-  const intro = single
-    ? html`<p><a class="back" href="${basePath}/metadata">&lt;back to all web services</a></p>\n<p>The following operations are supported in ${single.label}:</p>`
+  const intro = only
+    ? html`<p><a class="back" href="${basePath}/metadata">&lt;back to all web services</a></p>\n<p>The following operations are supported in ${only.label}:</p>`
     : html`<p>The following operations are supported:</p>`;
-  return page(single ? `${single.label} operations` : 'Operations', html`${intro}${sections}${single ? '' : links}`);
+  return page(only ? `${only.label} operations` : 'Operations', html`${intro}${sections}${only ? '' : links}`);
 }
