@@ -107,6 +107,9 @@ describe('SOAP errors: HTTP 200, X-Status, ResponseStatus, in the endpoint\'s SO
     assert.equal(find(doc, 'ImportReportsResponse')!.name, `{${types}}ImportReportsResponse`);
     assert.equal(childText(statusOf(doc), 'ErrorCode'), 'NotEmpty');
     assert.equal(childText(find(doc, 'ResponseError')!, 'FieldName'), 'FileBytes');
+    // the status is in the envelope too, as a SOAP header
+    const header = doc.children.find((c) => c.name === `{${env11}}Header`)!;
+    assert.deepEqual(header.children.map((c) => [c.name, c.text]), [[`{${types}}X-Status`, '400']]);
   });
 
   test('no credentials: X-Status 401, nothing run', async () => {

@@ -133,9 +133,14 @@ export function buildApp(o: AppOptions): App {
       }
       const query = req.query as Record<string, string | string[] | undefined>;
       const formatInputs = { query, accept: req.headers.accept, contentType: req.headers['content-type'] };
-      // settled before routing so that routing errors are answered in the requested format too
-      format = negotiate({ ...formatInputs, ...pathFormats(path) }).format;
-      const match = router.match(req.method, path);
+      let match: RouteMatch;
+      try {
+        match = router.match(req.method, path);
+      } catch (err) {
+        // routing errors are answered in the format the URL or headers asked for too
+        format = negotiate({ ...formatInputs, ...pathFormats(path) }).format;
+        throw err;
+      }
       op = match.op;
       const negotiated = negotiate({ ...formatInputs, extension: match.extension, routeFormat: match.routeFormat });
       format = negotiated.format;

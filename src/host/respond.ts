@@ -44,7 +44,7 @@ export function sendError(
   };
   if (format.errorsAsOk) {
     reply.header('x-status', String(error.status));
-    return sendDto(reply, format, errorDto(op), { ResponseStatus }, 200, op?.name);
+    return sendDto(reply, format.forErrorStatus?.(error.status) ?? format, errorDto(op), { ResponseStatus }, 200, op?.name);
   }
   // ServiceStack puts the error code in the reason phrase
   reply.raw.statusMessage = error.errorCode;

@@ -14,6 +14,8 @@ export interface WireFormat {
    * format (JSONP scripts, SOAP) cannot read an error status.
    */
   readonly errorsAsOk?: boolean;
+  /** the format an error with this status is written in, when the body itself must carry the status (SOAP's X-Status header) */
+  forErrorStatus?(status: number): WireFormat;
   /** headers a response in this format carries besides its Content-Type */
   responseHeaders?(operationName: string): Record<string, string>;
   write(dto: Dto, value: unknown): string;

@@ -66,15 +66,20 @@ class Out {
     // one cached piece between two stretches of text, as a polled status is: the same text around
     // it gives the same document, kept rather than allocated again
     const [before, piece] = chunks as [string, Buffer];
-    const known = documents.get(piece);
-    if (known && known.before === before && known.after === this.text) return known.bytes;
-    const bytes = Buffer.concat([Buffer.from(before, 'utf8'), piece, Buffer.from(this.text, 'utf8')]);
-    documents.set(piece, { before, after: this.text, bytes });
+    const after = this.text;
+    let known = documents.get(piece);
+    const hit = known?.find((d) => d.before === before && d.after === after);
+    if (hit) return hit.bytes;
+    const bytes = Buffer.concat([Buffer.from(before, 'utf8'), piece, Buffer.from(after, 'utf8')]);
+    if (!known) documents.set(piece, (known = []));
+    // a few documents per piece: plain XML and each SOAP version around the same collection
+    if (known.length >= 4) known.shift();
+    known.push({ before, after, bytes });
     return bytes;
   }
 }
 
-const documents = new WeakMap<Buffer, { before: string; after: string; bytes: Buffer }>();
+const documents = new WeakMap<Buffer, Array<{ before: string; after: string; bytes: Buffer }>>();
 
 type Emit = (v: unknown, o: Out) => void;
 interface Piece { text: string; bytes: Buffer }

@@ -10,6 +10,7 @@ import type { WireFormat } from '../formats/format.ts';
 import { parseXmlTree, type XmlElement } from '../formats/xml-reader.ts';
 import { encodeXmlElement, writeXmlElement, xmlDeclaration } from '../formats/xml-writer.ts';
 import { xmlFormat } from '../formats/xml.ts';
+import { typesNs } from '../formats/xml-names.ts';
 
 export type SoapVersion = 11 | 12;
 
@@ -22,10 +23,12 @@ const prefixes: Record<SoapVersion, string> = { 11: 'soap', 12: 'soap12' };
 
 const leadingDeclaration = /^\s*<\?xml[^>]*\?>\s*/;
 
-function envelopeParts(version: SoapVersion): [string, string] {
+/** The envelope around a body element; an error's status also goes in an `X-Status` SOAP header, as ServiceStack adds it. */
+function envelopeParts(version: SoapVersion, status?: number): [string, string] {
   const p = prefixes[version];
+  const header = status === undefined ? '' : `<${p}:Header><X-Status xmlns="${typesNs}">${status}</X-Status></${p}:Header>`;
   return [
-    `${xmlDeclaration}<${p}:Envelope xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:${p}="${envelopeNs[version]}"><${p}:Body>`,
+    `${xmlDeclaration}<${p}:Envelope xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:${p}="${envelopeNs[version]}">${header}<${p}:Body>`,
     `</${p}:Body></${p}:Envelope>`,
   ];
 }
@@ -38,15 +41,17 @@ export function soapEnvelope(version: SoapVersion, bodyXml: string): string {
   return open + bodyXml.replace(leadingDeclaration, '') + close;
 }
 
-function soapFormat(version: SoapVersion): WireFormat {
+function soapFormat(version: SoapVersion, status?: number): WireFormat {
+  const [open, close] = status === undefined ? envelopes[version] : envelopeParts(version, status);
   return {
     name: `soap${version}`,
     contentType: version === 11 ? 'text/xml; charset=utf-8' : 'application/soap+xml; charset=utf-8',
     mediaTypes: [version === 11 ? 'text/xml' : 'application/soap+xml'],
     errorsAsOk: true,
+    forErrorStatus: (s) => soapFormat(version, s),
     // the element carries no declaration: no need to look for one in a large body
-    write: (dto, value) => envelopes[version][0] + writeXmlElement(dto, value) + envelopes[version][1],
-    encode: (dto, value) => encodeXmlElement(dto, value, envelopes[version][0], envelopes[version][1]),
+    write: (dto, value) => open + writeXmlElement(dto, value) + close,
+    encode: (dto, value) => encodeXmlElement(dto, value, open, close),
     read: xmlFormat.read,
   };
 }
