@@ -4,13 +4,14 @@
  * members in the order JSON writes them. GUIDs dashed and dates ISO 8601, as the API writes
  * everywhere.
  */
-import type { Dto, Member, TypeRef } from '../../model/dsl.ts';
+import type { Dto, TypeRef } from '../../model/dsl.ts';
 import { Errors, type FieldError } from '../errors.ts';
-import { defaultValue, isValueType, memberLookup, reflectionOrder } from '../dto-shape.ts';
+import { memberLookup } from '../dto-shape.ts';
+import { objectWriter } from './object-writer.ts';
 import { fromText } from '../values.ts';
 import type { WireFormat } from './format.ts';
 import { invalidValue } from './json.ts';
-import { xmlDate } from './xml-writer.ts';
+import { scalarText } from './xml-writer.ts';
 
 type Write = (v: unknown) => string;
 
@@ -25,18 +26,10 @@ export function jsvString(s: string): string {
 export function jsvValueWriter(type: TypeRef): Write {
   switch (type.kind) {
     case 'scalar':
-      switch (type.name) {
-        case 'string': return (v) => jsvString(String(v));
-        case 'guid':
-        case 'int':
-        case 'long':
-        case 'decimal': return (v) => String(v);
-        case 'bool': return (v) => (v ? 'True' : 'False');
-        case 'dateTime': return (v) => xmlDate(v as Date);
-        case 'bytes': return (v) => (v as Buffer).toString('base64');
-      }
-      break;
-    case 'enum': return (v) => String(v);
+      if (type.name === 'string') return (v) => jsvString(String(v));
+      if (type.name === 'bool') return (v) => (v ? 'True' : 'False');
+      return scalarText(type);
+    case 'enum': return scalarText(type);
     case 'list': {
       const item = jsvValueWriter(type.of);
       return (v) => '[' + (v as unknown[]).map((x) => (x == null ? '' : item(x))).join(',') + ']';
@@ -60,32 +53,14 @@ export function jsvValueWriter(type: TypeRef): Write {
   }
 }
 
-function fallbackFor(m: Member): string | undefined {
-  if (m.nullable || !isValueType(m.type)) return undefined;
-  return jsvValueWriter(m.type)(defaultValue(m.type));
-}
-
 const writers = new WeakMap<Dto, Write>();
 
 export function jsvDtoWriter(dto: Dto): Write {
   let w = writers.get(dto);
-  if (w) return w;
-  const parts = reflectionOrder(dto).map(([name, m]) => ({ name, write: jsvValueWriter(m.type), fallback: fallbackFor(m) }));
-  w = (v) => {
-    const o = (v ?? {}) as Record<string, unknown>;
-    let out = '';
-    for (const p of parts) {
-      const x = o[p.name];
-      let text: string;
-      if (x == null) {
-        if (p.fallback === undefined) continue;
-        text = p.fallback;
-      } else text = p.write(x);
-      out += (out ? ',' : '') + p.name + ':' + text;
-    }
-    return '{' + out + '}';
-  };
-  writers.set(dto, w);
+  if (!w) {
+    w = objectWriter(dto, (name) => name, jsvValueWriter);
+    writers.set(dto, w);
+  }
   return w;
 }
 

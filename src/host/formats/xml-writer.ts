@@ -24,7 +24,8 @@ export function xmlDate(d: Date): string {
   return s.endsWith('.000Z') ? s.slice(0, -5) + 'Z' : s;
 }
 
-function scalarText(type: TypeRef): Write {
+/** The text of a scalar or enum value in XML (and, but for strings and booleans, in JSV). */
+export function scalarText(type: TypeRef): Write {
   if (type.kind === 'enum') return (v) => String(v);
   if (type.kind !== 'scalar') throw new Error(`not a scalar: ${type.kind}`);
   switch (type.name) {
