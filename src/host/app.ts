@@ -4,7 +4,6 @@
  */
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { readFile } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import { operations } from '../model/index.ts';
 import type { Operation } from '../model/dsl.ts';
@@ -25,13 +24,11 @@ import { negotiate } from './negotiate.ts';
 import { sendDto, sendError, toApiError } from './respond.ts';
 import { Router, pathFormats, type RouteMatch } from './router.ts';
 import { hasBytesMember } from './dto-shape.ts';
+import { answerDocument, documentRoutes } from './documents.ts';
 import { readSoapMessage, soapFormats, type SoapVersion } from './soap/envelope.ts';
 import { WsdlCache, bindSoapRequest, soapVersionOf, wsdlContentType } from './soap/endpoint.ts';
 
 export const basePath = '/api';
-const schemaFile = new URL('../../schema/report-import.xsd', import.meta.url);
-/** GET /api/reports/import/schema: the import file's XSD (not an operation: it answers XML, not a DTO) */
-const schemaPath = /^\/reports\/import\/schema\/?$/i;
 
 export interface AppOptions {
   config: Config;
@@ -85,7 +82,7 @@ export function buildApp(o: AppOptions): App {
   const exchanges = new WeakMap<FastifyRequest, Exchange>();
   const largeBodyOps = new Set<string>(operations.filter((op) => hasBytesMember(op.request)).map((op) => op.name));
   let largeBodiesInFlight = 0;
-  let schema: Promise<Buffer> | undefined;
+  const documents = documentRoutes(operations, basePath);
   const wsdls = new WsdlCache(operations);
 
   /** Counts an upload against MAX_CONCURRENT_IMPORTS until its connection closes. */
@@ -127,10 +124,8 @@ export function buildApp(o: AppOptions): App {
     let op: Operation | undefined;
     let format: WireFormat = jsonFormat;
     try {
-      if (req.method === 'GET' && schemaPath.test(path)) {
-        schema ??= readFile(schemaFile);
-        return reply.header('content-type', 'application/xml; charset=utf-8').send(await schema);
-      }
+      const answered = await answerDocument(documents, path, basePath, req, reply);
+      if (answered) return answered;
       const soap = soapVersionOf(path);
       if (soap) {
         format = soapFormats[soap];

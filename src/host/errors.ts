@@ -37,6 +37,11 @@ export const Errors = {
       allow: allowed.join(', '),
     }),
 
+  // ---- documentation pages
+  unknownPageOperation: (name: string) => new ApiError(404, 'NotFound', `No operation is named '${name}'`),
+  unknownPageFormat: (format: string, known: string) =>
+    new ApiError(404, 'NotFound', `There are no metadata pages in the format '${format}'; the formats are ${known}`),
+
   // ---- binding and validation
   badPath: (path: string) => new ApiError(400, 'SerializationException', `The request path '${path}' is not valid URL encoding`),
   unbindable: (requestName: string, errors: FieldError[]) =>
