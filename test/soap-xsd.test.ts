@@ -10,7 +10,7 @@ import { operations } from '../src/model/index.ts';
 import { ErrorResponse } from '../src/model/common.ts';
 import { xmlFormat } from '../src/host/formats/index.ts';
 import { xsdSchemas } from '../src/host/soap/xsd.ts';
-import { sampleValue } from './support/sample-values.ts';
+import { sampleDto } from '../src/host/metadata/sample-values.ts';
 
 const [types, arrays, serialization] = xsdSchemas(operations);
 // the WSDL carries the three schemas inline; a standalone validator needs to be told where each import is
@@ -24,13 +24,13 @@ test('every request and response the XML format writes validates against the WSD
   const docs: Record<string, string> = {};
   for (const op of operations) {
     for (const d of [op.request, op.response]) {
-      docs[`${d.name}-filled.xml`] = xmlFormat.write(d, sampleValue(d));
+      docs[`${d.name}-filled.xml`] = xmlFormat.write(d, sampleDto(d));
       docs[`${d.name}-empty.xml`] = xmlFormat.write(d, {});
     }
   }
   docs['ErrorResponse.xml'] = xmlFormat.write(ErrorResponse, { ResponseStatus: { ErrorCode: 'NotFound', Message: 'x', Errors: [{ ErrorCode: 'a', FieldName: 'b', Message: 'c' }] } });
   const first = operations[0].request;
-  const swapped = xmlFormat.write(first, sampleValue(first)).replace(/<Version>0<\/Version>(.*?)(<\/\w+>)$/, '$1<Version>0</Version>$2');
+  const swapped = xmlFormat.write(first, sampleDto(first)).replace(/<Version>0<\/Version>(.*?)(<\/\w+>)$/, '$1<Version>0</Version>$2');
   docs['out-of-order.xml'] = swapped;
 
   const result = await validateXML({
