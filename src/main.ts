@@ -1,14 +1,14 @@
 /** `npm start`: the service with its embedded store. */
 import { pino } from 'pino';
 import { loadConfig, ConfigError } from './config.ts';
-import { openStore, StoreConfigError } from './store/open-store.ts';
+import { openStore, StoreConfigError, StoreUnavailableError } from './store/open-store.ts';
 import { bootstrap, ProvisioningError } from './admin/provisioning.ts';
 import { buildApp } from './host/app.ts';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = pino({ level: config.logLevel });
-  const store = await openStore(config.databaseUrl);
+  const store = await openStore(config.databaseUrl, { importLeaseMs: config.importLeaseMs });
   const first = await bootstrap(store, config.bootstrap);
   if (first) {
     // shown once: only hashes are stored
@@ -50,7 +50,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  if (err instanceof ConfigError || err instanceof StoreConfigError || err instanceof ProvisioningError) {
+  if (err instanceof ConfigError || err instanceof StoreConfigError || err instanceof StoreUnavailableError || err instanceof ProvisioningError) {
     process.stderr.write(`coruson: ${err.message}\n`);
   } else {
     process.stderr.write(`coruson: could not start: ${err?.stack ?? err}\n`);

@@ -13,6 +13,7 @@ import { importsSql } from './sql/imports.ts';
 import { prepareAll } from './sql/sql-set.ts';
 import { orderedUuid } from '../ordered-uuid.ts';
 import { ImportedReportsCache } from '../imported-reports-cache.ts';
+import { blockUntil } from '../auth-attempts.ts';
 
 
 export function openSqliteStore(file: string): SqliteStore {
@@ -260,11 +261,4 @@ export class SqliteStore implements Store {
       this.s.deleteWaitingReports.run(importPk);
     }).immediate();
   }
-}
-
-/** Exponential back-off once the threshold is reached: 1 s, 2 s, 4 s … up to maxBlockMs, for the attempts after this one. */
-function blockUntil(failures: number, now: number, policy: { threshold: number; maxBlockMs: number }): number | null {
-  if (failures < policy.threshold) return null;
-  const exp = Math.min(failures - policy.threshold, 30);
-  return now + Math.min(1000 * 2 ** exp, policy.maxBlockMs);
 }

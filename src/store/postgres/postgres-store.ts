@@ -1,0 +1,339 @@
+import pg from 'pg';
+import { randomUUID } from 'node:crypto';
+import type { FieldRecord, ReportRecord } from '../../import/report-record.ts';
+import {
+  type AcceptImportInput, type AcceptImportResult, type ApiKeyLookup, type AuthAttemptPolicy, type ApiKeyRow, type AuthUser,
+  type FormRow, type ImportJob, type ImportStatus, type ImportStatusRow, type Organisation, type Store, type UserWithSecret,
+} from '../store.ts';
+import { orderedUuid } from '../ordered-uuid.ts';
+import { ImportedReportsCache } from '../imported-reports-cache.ts';
+import { blockUntil } from '../auth-attempts.ts';
+import { migratePostgres } from './migrate.ts';
+import { accountsSql } from './sql/accounts.ts';
+import { importsSql } from './sql/imports.ts';
+import { namedStatements } from './sql/sql-set.ts';
+
+export interface PostgresStoreOptions {
+  /** how long a worker holds an import without renewing it; past that another process takes it over */
+  importLeaseMs?: number;
+  /** how long a file may go unstaged while it is checked before its import counts as abandoned */
+  receivingLeaseMs?: number;
+  poolSize?: number;
+}
+
+/** The database could not be reached or refused the connection. */
+export class StoreUnavailableError extends Error {}
+
+// ids and epoch milliseconds are bigint columns; all of them stay well inside 2^53
+const types = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === pg.types.builtins.INT8 ? Number : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+};
+
+export async function openPostgresStore(url: string, opts: PostgresStoreOptions = {}): Promise<PostgresStore> {
+  const pool = new pg.Pool({ connectionString: url, max: opts.poolSize ?? 8, connectionTimeoutMillis: 10_000, types });
+  // an idle connection the server closed (restart, terminated backend) is dropped; the next query opens another
+  pool.on('error', () => undefined);
+  try {
+    await migratePostgres(pool);
+  } catch (err) {
+    await pool.end().catch(() => undefined);
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'ECONNREFUSED' || e.code === 'ENOTFOUND' || e.code === 'EHOSTUNREACH' || e.code === 'ETIMEDOUT'
+      || /timeout|terminated|authentication|does not exist|ECONNRESET/i.test(e.message)) {
+      throw new StoreUnavailableError(`cannot use the PostgreSQL database at ${redact(url)}: ${e.message || e.code}`);
+    }
+    throw err;
+  }
+  return new PostgresStore(pool, opts);
+}
+
+function redact(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return 'DATABASE_URL';
+  }
+}
+
+const q = namedStatements({ ...accountsSql, ...importsSql });
+type Queryable = pg.Pool | pg.PoolClient;
+
+export class PostgresStore implements Store {
+  readonly dialect = 'postgres' as const;
+  /** names this store's leases: one per process and thread */
+  readonly owner = randomUUID();
+  private readonly imported = new ImportedReportsCache();
+  private readonly importLeaseMs: number;
+  private readonly receivingLeaseMs: number;
+
+  constructor(readonly pool: pg.Pool, opts: PostgresStoreOptions = {}) {
+    this.importLeaseMs = opts.importLeaseMs ?? 30_000;
+    this.receivingLeaseMs = opts.receivingLeaseMs ?? 300_000;
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+
+  private async rows<T>(config: pg.QueryConfig, db: Queryable = this.pool): Promise<T[]> {
+    return (await db.query(config)).rows as T[];
+  }
+  private async row<T>(config: pg.QueryConfig, db: Queryable = this.pool): Promise<T | undefined> {
+    return (await db.query(config)).rows[0] as T | undefined;
+  }
+  private async run(config: pg.QueryConfig, db: Queryable = this.pool): Promise<number> {
+    return (await db.query(config)).rowCount ?? 0;
+  }
+
+  /** Runs `fn` in one transaction on one connection; a connection that failed is not reused. */
+  private async tx<T>(fn: (c: pg.PoolClient) => Promise<T>, begin = 'BEGIN'): Promise<T> {
+    const c = await this.pool.connect();
+    try {
+      await c.query(begin);
+      const out = await fn(c);
+      await c.query('COMMIT');
+      c.release();
+      return out;
+    } catch (err) {
+      try {
+        await c.query('ROLLBACK');
+        c.release();
+      } catch {
+        c.release(true);
+      }
+      throw err;
+    }
+  }
+
+  async createOrganisation(name: string, now: number): Promise<Organisation> {
+    return (await this.row<Organisation>(q.insertOrg(name, now)))!;
+  }
+  async findOrganisation(name: string): Promise<Organisation | undefined> {
+    return this.row<Organisation>(q.findOrg(name));
+  }
+  async listOrganisations(): Promise<Organisation[]> {
+    return this.rows<Organisation>(q.listOrgs());
+  }
+
+  async createUser(u: { orgId: number; userName: string; displayName?: string | null; passwordHash: string | null; now: number }): Promise<AuthUser> {
+    const { id } = (await this.row<{ id: number }>(q.insertUser(u.orgId, u.userName, u.displayName ?? null, u.passwordHash, u.now)))!;
+    return (await this.row<AuthUser>(q.userById(id)))!;
+  }
+  async findUser(userName: string): Promise<UserWithSecret | undefined> {
+    return this.row<UserWithSecret>(q.findUser(userName));
+  }
+  async setPassword(userId: number, passwordHash: string): Promise<void> {
+    await this.run(q.setPassword(passwordHash, userId));
+  }
+  async setUserDisabled(userId: number, disabled: boolean): Promise<void> {
+    await this.run(q.setDisabled(disabled, userId));
+  }
+  async listUsers(orgId?: number): Promise<Array<AuthUser & { disabled: boolean }>> {
+    return this.rows(q.listUsers(orgId ?? null));
+  }
+  async countUsers(): Promise<number> {
+    return (await this.row<{ n: number }>(q.countUsers()))!.n;
+  }
+
+  async createApiKey(k: { userId: number; keyHash: string; label?: string | null; now: number }): Promise<number> {
+    return (await this.row<{ id: number }>(q.insertKey(k.userId, k.keyHash, k.label ?? null, k.now)))!.id;
+  }
+  async findApiKey(keyHash: string): Promise<ApiKeyLookup> {
+    const row = await this.row<AuthUser & { revokedAt: number | null; disabled: boolean }>(q.findKey(keyHash));
+    if (!row) return undefined;
+    const { revokedAt, disabled, ...user } = row;
+    return { user, revoked: revokedAt !== null || disabled };
+  }
+  async revokeApiKey(id: number, now: number): Promise<boolean> {
+    return (await this.run(q.revokeKey(now, id))) > 0;
+  }
+  async listApiKeys(orgId?: number): Promise<ApiKeyRow[]> {
+    return this.rows<ApiKeyRow>(q.listKeys(orgId ?? null));
+  }
+
+  async createSession(x: { idHash: string; userId: number; expiresAt: number; now: number }): Promise<void> {
+    await this.run(q.purgeSessions(x.now));
+    await this.run(q.insertSession(x.idHash, x.userId, x.now, x.expiresAt));
+  }
+  async findSession(idHash: string, now: number): Promise<AuthUser | undefined> {
+    return this.row<AuthUser>(q.findSession(idHash, now));
+  }
+  async deleteSession(idHash: string): Promise<void> {
+    await this.run(q.deleteSession(idHash));
+  }
+
+  async beginAuthAttempt(key: string, now: number, policy: AuthAttemptPolicy): Promise<{ allowed: true } | { allowed: false; retryAfterMs: number }> {
+    return this.tx(async (c): Promise<{ allowed: true } | { allowed: false; retryAfterMs: number }> => {
+      await c.query(q.lockFailureKey(key));
+      const prev = await this.row<{ failures: number; firstAt: number; blockedUntil: number | null }>(q.getFailure(key), c);
+      if (prev?.blockedUntil && prev.blockedUntil > now) return { allowed: false, retryAfterMs: prev.blockedUntil - now };
+      const fresh = !prev || now - prev.firstAt > policy.windowMs;
+      if (fresh && Math.random() < 0.01) await c.query(q.purgeFailures(now - policy.windowMs, now));
+      const failures = fresh ? 1 : prev.failures + 1;
+      await c.query(q.putFailure(key, failures, fresh ? now : prev.firstAt, blockUntil(failures, now, policy)));
+      return { allowed: true };
+    });
+  }
+  async refundAuthAttempt(key: string, forget: boolean, threshold: number): Promise<void> {
+    if (forget) await this.run(q.clearFailure(key));
+    else await this.run(q.refundFailure(threshold, key));
+  }
+
+  async createForm(f: { orgId: number; name: string; numberPrefix: string; owner?: string | null; now: number }): Promise<FormRow> {
+    return (await this.row<FormRow>(q.insertForm(randomUUID(), randomUUID(), f.orgId, f.name, f.numberPrefix, f.owner ?? null, f.now)))!;
+  }
+  async listForms(orgId: number): Promise<FormRow[]> {
+    return this.rows<FormRow>(q.listForms(orgId));
+  }
+  async setFormStatus(formPk: number, status: FormRow['status']): Promise<void> {
+    await this.run(q.setFormStatus(status, formPk));
+  }
+
+  async beginImport(i: { orgId: number; userId: number; importId: string; filename: string; now: number }): Promise<number> {
+    const row = await this.row<{ id: number }>(q.insertImport(i.importId, i.orgId, i.userId, i.filename, this.owner, i.now + this.receivingLeaseMs, i.now));
+    return row!.id;
+  }
+
+  /** One round trip for the reports and one for all their fields, as column arrays. */
+  async stageReports(importPk: number, orgId: number, reports: readonly ReportRecord[]): Promise<void> {
+    if (reports.length === 0) return;
+    await this.tx(async (c) => {
+      const ids = (await this.rows<{ id: number }>(q.reserveReportIds(reports.length), c)).map((r) => r.id).sort((a, b) => a - b);
+      const cols: unknown[][] = Array.from({ length: 14 }, () => new Array(reports.length));
+      const fields = new FieldColumns();
+      for (let i = 0; i < reports.length; i++) {
+        const r = reports[i];
+        const row = [ids[i], r.id, r.form, r.summary, r.status, r.category ?? null, r.owner ?? null, r.raisedBy, r.raisedFrom ?? null,
+          r.closedBy ?? null, r.raised, r.submitted ?? null, r.closed ?? null, r.mandatory];
+        for (let k = 0; k < 14; k++) cols[k][i] = row[k];
+        fields.add(ids[i], null, null, r.fields);
+      }
+      await c.query(q.stageReports(...cols, orgId, importPk));
+      if (fields.size) await c.query(q.stageFields(...fields.columns));
+      await c.query(q.renewReceiving(importPk, Date.now() + this.receivingLeaseMs));
+    });
+  }
+
+  async acceptImport(a: AcceptImportInput): Promise<AcceptImportResult> {
+    return this.tx(async (c): Promise<AcceptImportResult> => {
+      const claimed = new Set((await this.rows<{ id: string }>(q.claim(a.orgId, a.reportIds, a.importPk), c)).map((r) => r.id));
+      const duplicates = a.reportIds.filter((id) => !claimed.has(id));
+      const total = a.reportIds.length - duplicates.length;
+      const status: ImportStatus = total === 0 ? 'Completed' : 'Queued';
+      const accepted = await this.run(q.finishAccept(a.reportIds.length, total, duplicates.length, status, total === 0 ? a.now : null, a.importPk), c);
+      if (accepted !== 1) throw new Error(`import ${a.importPk} is not receiving`);
+      if (duplicates.length) {
+        await c.query(q.deleteUnclaimedFields(a.importPk));
+        await c.query(q.deleteUnclaimedReports(a.importPk));
+      }
+      return { duplicates, total, status };
+    });
+  }
+
+  async discardImport(importPk: number): Promise<void> {
+    await this.tx(async (c) => {
+      await c.query(q.deleteWaitingFields(importPk));
+      await c.query(q.deleteWaitingReports(importPk));
+      await c.query(q.deleteReceiving(importPk));
+    });
+  }
+
+  async discardAbandonedImports(before: number): Promise<number> {
+    const ids = (await this.rows<{ id: number }>(q.abandoned(before))).map((r) => r.id);
+    for (const id of ids) await this.discardImport(id);
+    // a stop between an import's last batch and the purge of its staging leaves that behind too
+    for (const { id } of await this.rows<{ id: number }>(q.finishedWithWaiting())) await this.dropWaitingReports(id);
+    return ids.length;
+  }
+
+  async dropWaitingReports(importPk: number): Promise<void> {
+    await this.tx(async (c) => {
+      await c.query(q.deleteWaitingFields(importPk));
+      await c.query(q.deleteWaitingReports(importPk));
+    });
+  }
+
+  async importStatus(orgId: number, importId: string): Promise<ImportStatusRow | undefined> {
+    // one snapshot: the counters and the pairs agree even while a worker commits
+    return this.tx(async (c) => {
+      const row = await this.row<Omit<ImportStatusRow, 'reports'> & { id: number }>(q.importByIdAndOrg(importId, orgId), c);
+      if (!row) return undefined;
+      const reports = await this.imported.readAsync(row.id, row.imported, async (afterPk) =>
+        (await c.query({ ...q.importedReportsAfter(row.id, afterPk), rowMode: 'array' })).rows as Array<[number, string, string]>);
+      return { status: row.status, total: row.total, imported: row.imported, errorCode: row.errorCode, errorMessage: row.errorMessage, reports };
+    }, 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+  }
+
+  async nextImportJob(now: number): Promise<ImportJob | undefined> {
+    return this.row<ImportJob>(q.claimJob(this.owner, now, now + this.importLeaseMs));
+  }
+
+  async createNextReports(job: ImportJob, count: number, now: number): Promise<{ created: number; done: boolean }> {
+    return this.tx(async (c) => {
+      // the import's row lock orders every process working on it; the cursor is read under it
+      const state = await this.row<{ after: number; status: ImportStatus; owner: string | null; until: number | null }>(q.lockJob(job.pk), c);
+      if (!state || (state.status !== 'Queued' && state.status !== 'Importing')) return { created: 0, done: true };
+      // another process took the import over while this one stalled: leave it to that one
+      if (state.owner !== this.owner && state.until !== null && state.until > now) return { created: 0, done: true };
+      const { after } = state;
+      const forms = await this.rows<{ form: number; n: number; last: number }>(q.nextWaiting(job.pk, after, count), c);
+      let created = 0;
+      let last = after;
+      for (const f of forms) {
+        created += f.n;
+        last = Math.max(last, f.last);
+      }
+      if (created > 0) {
+        await c.query(q.lockForms(forms.map((f) => f.form)));
+        const numbered = await this.run(q.numberReports(job.pk, after, last, now), c);
+        // a report whose form has gone would stay waiting for ever: fail the batch instead
+        if (numbered !== created) throw new Error(`numbered ${numbered} of ${created} reports: a form is missing`);
+        await c.query(q.advanceCounters(forms.map((f) => f.form), forms.map((f) => f.n)));
+      }
+      const done = !(await this.row(q.anyWaiting(job.pk, last), c));
+      await c.query(q.advanceImport(job.pk, created, last, now, done, this.owner, now + this.importLeaseMs));
+      return { created, done };
+    });
+  }
+
+  async recordImportAttempt(importPk: number): Promise<number> {
+    return (await this.row<{ attempts: number }>(q.attempt(importPk)))!.attempts;
+  }
+  async failImport(importPk: number, errorCode: string, message: string, now: number): Promise<void> {
+    await this.tx(async (c) => {
+      await c.query(q.failImport(errorCode, message, now, importPk));
+      await c.query(q.releaseClaims(importPk));
+      await c.query(q.deleteWaitingFields(importPk));
+      await c.query(q.deleteWaitingReports(importPk));
+    });
+  }
+}
+
+/** The fields of a batch of reports (and of their repeater rows) as one array per column. */
+class FieldColumns {
+  readonly columns: unknown[][] = Array.from({ length: 10 }, () => []);
+  size = 0;
+
+  add(reportPk: number, parent: string | null, rowIndex: number | null, fields: FieldRecord[]): void {
+    const [fieldId, report, parentId, row, position, label, type, section, value, values] = this.columns;
+    for (let i = 0; i < fields.length; i++) {
+      const f = fields[i];
+      const id = orderedUuid();
+      fieldId.push(id);
+      report.push(reportPk);
+      parentId.push(parent);
+      row.push(rowIndex);
+      position.push(i);
+      label.push(f.label);
+      type.push(f.type);
+      section.push(f.section ?? null);
+      value.push(f.value ?? null);
+      values.push(f.values ? JSON.stringify(f.values) : null);
+      this.size++;
+      if (f.rows) for (let r = 0; r < f.rows.length; r++) this.add(reportPk, id, r, f.rows[r]);
+    }
+  }
+}
