@@ -25,13 +25,13 @@ export interface PostgresStoreOptions {
 export class StoreUnavailableError extends Error {}
 
 // ids and epoch milliseconds are bigint columns; all of them stay well inside 2^53
-const types = {
+export const pgTypes = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
     oid === pg.types.builtins.INT8 ? Number : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
 };
 
 export async function openPostgresStore(url: string, opts: PostgresStoreOptions = {}): Promise<PostgresStore> {
-  const pool = new pg.Pool({ connectionString: url, max: opts.poolSize ?? 8, connectionTimeoutMillis: 10_000, types });
+  const pool = new pg.Pool({ connectionString: url, max: opts.poolSize ?? 8, connectionTimeoutMillis: 10_000, types: pgTypes });
   // an idle connection the server closed (restart, terminated backend) is dropped; the next query opens another
   pool.on('error', () => undefined);
   try {
