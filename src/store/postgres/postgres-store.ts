@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { FieldRecord, ReportRecord } from '../../import/report-record.ts';
 import {
   type AcceptImportInput, type AcceptImportResult, type ApiKeyLookup, type AuthAttemptPolicy, type ApiKeyRow, type AuthUser,
@@ -63,8 +64,8 @@ type Queryable = pg.Pool | pg.PoolClient;
 
 export class PostgresStore implements Store {
   readonly dialect = 'postgres' as const;
-  /** names this store's leases: one per process and thread */
-  readonly owner = randomUUID();
+  /** names this store's leases, one per process and thread: host and pid say which process holds an import */
+  readonly owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   private readonly imported = new ImportedReportsCache();
   private readonly importLeaseMs: number;
   private readonly receivingLeaseMs: number;
