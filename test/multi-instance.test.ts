@@ -37,6 +37,12 @@ after(async () => {
 
 const alive = () => services.filter((s) => s.child.exitCode === null && s.child.signalCode === null);
 
+/** The running processes, with new ones started to replace those killed. */
+async function running(n: number): Promise<ServiceProcess[]> {
+  while (alive().length < n) services.push(await startService(env));
+  return alive();
+}
+
 async function status(svc: ServiceProcess, importId: string): Promise<any> {
   const res = await fetch(`${svc.url}/api/reports/import/status/${importId}`, { headers: auth });
   assert.equal(res.status, 200);
@@ -109,8 +115,7 @@ test('three processes on one database: an import sent to one, polled on another,
 });
 
 test('two files sent to two processes at once: both complete, numbers shared without gaps', { skip, timeout: 180_000 }, async () => {
-  const [a, b] = alive();
-  assert.ok(a && b, 'two processes left');
+  const [a, b] = await running(2);
   const before = await sql.all<{ form: number; next: number }>('SELECT id AS form, next_seq AS next FROM forms');
   const files = [31, 32].map((seed) => generateImportFile({ reports: 3000, seed }));
   const ids = await Promise.all([a, b].map(async (svc, i) => {
@@ -139,7 +144,7 @@ test('two files sent to two processes at once: both complete, numbers shared wit
 });
 
 test('a session made on one process is valid on the others; logging out on one ends it on all', { skip }, async () => {
-  const [a, b] = alive();
+  const [a, b] = await running(2);
   const signIn = await fetch(`${a.url}/api/auth/credentials`, {
     method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ UserName: 'admin', Password: password }),
   });
@@ -153,7 +158,7 @@ test('a session made on one process is valid on the others; logging out on one e
 });
 
 test('failed sign-ins are counted across processes: guesses spread over them are throttled as on one', { skip }, async () => {
-  const [a, b] = alive();
+  const [a, b] = await running(2);
   const attempt = (svc: ServiceProcess, pw: string) => fetch(`${svc.url}/api/auth/credentials`, {
     method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ UserName: 'admin', Password: pw }),
   }).then((r) => r.status);
