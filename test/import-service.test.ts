@@ -44,6 +44,21 @@ describe('ImportReports and ImportReportsStatus', () => {
     assert.deepEqual(fields, [{ label: 'Altitude (ft)', type: 'Numerical', value: '1200' }]);
   });
 
+  test('text is stored as sent: backslashes, tabs, line breaks, quotes, markup and non-ASCII characters', async () => {
+    const id = randomUUID();
+    const narrative = 'C:\\logs\\n1\tcol 2\nline 2\r\n"quoted" &amp; &lt;b&gt; \\N Zürich 東京 ✈';
+    const xml = fileXml([{ id, summary: 'tab\there \\ back', fields: `<Fields><Field><Label>Narrative</Label><FieldType>TextArea</FieldType><Value>${narrative}</Value></Field>
+      <Field><Label>Checks</Label><FieldType>CheckList</FieldType><Values><Value>a\\b</Value><Value>"c"</Value></Values></Field></Fields>` }]);
+    const status = await waitForImport(s, (await (await post(importBody(xml))).json()).ImportId);
+    assert.equal(status.TotalReportsImported, 1);
+    assert.deepEqual(await db.get('SELECT summary FROM reports WHERE report_id = ?', id), { summary: 'tab\there \\ back' });
+    const fields = await db.all('SELECT value, values_json AS "values" FROM report_fields f JOIN reports r ON r.id = f.report_pk WHERE r.report_id = ? ORDER BY f.position', id);
+    assert.deepEqual(fields, [
+      { value: 'C:\\logs\\n1\tcol 2\nline 2\n"quoted" & <b> \\N Zürich 東京 ✈', values: null },
+      { value: null, values: JSON.stringify(['a\\b', '"c"']) },
+    ]);
+  });
+
   test('duplicates: ids already in the organisation and repeated within the file are listed and not imported again', async () => {
     const existing = randomUUID();
     const first = await waitForImport(s, (await (await post(importBody(fileXml([{ id: existing }])))).json()).ImportId);

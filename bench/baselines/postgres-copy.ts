@@ -7,10 +7,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { pipeline } from 'node:stream/promises';
-import { Readable } from 'node:stream';
-import { from as copyFrom } from 'pg-copy-streams';
 import { openPostgresStore } from '../../src/store/postgres/postgres-store.ts';
+import { copyLine, copyLines } from '../../src/store/postgres/copy-text.ts';
 import { orderedUuid } from '../../src/store/ordered-uuid.ts';
 import { parseImportFile } from '../../src/import/parse-import-file.ts';
 import { defaultImportLimits, type FieldRecord, type ReportRecord } from '../../src/import/report-record.ts';
@@ -27,19 +25,13 @@ const parsed = await parseImportFile(readFileSync(file), { forms: (n) => forms.g
 if (!parsed.ok) throw new Error('file refused');
 const records: ReportRecord[] = parsed.reports.map((r) => JSON.parse(r.json));
 
-/** One line of COPY's text format. */
-function line(values: unknown[]): string {
-  return values.map((v) => (v === null || v === undefined ? '\\N'
-    : String(v).replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r'))).join('\t') + '\n';
-}
-
 const reportLines: string[] = [];
 const fieldLines: string[] = [];
 const addFields = (reportPk: number, parent: string | null, row: number | null, fields: FieldRecord[]) => {
   for (let i = 0; i < fields.length; i++) {
     const f = fields[i];
     const id = orderedUuid();
-    fieldLines.push(line([id, reportPk, parent, row, i, f.label, f.type, f.section, f.value, f.values ? JSON.stringify(f.values) : null]));
+    fieldLines.push(copyLine([id, reportPk, parent, row, i, f.label, f.type, f.section, f.value, f.values ? JSON.stringify(f.values) : null]));
     if (f.rows) f.rows.forEach((r, ri) => addFields(reportPk, id, ri, r));
   }
 };
@@ -48,23 +40,18 @@ records.forEach((r, i) => {
   const pk = i + 1;
   const n = (seq.get(r.form) ?? 0) + 1;
   seq.set(r.form, n);
-  reportLines.push(line([pk, r.id, org.id, r.form, n, `X-${n}`, r.summary, r.status, r.category, r.owner, r.raisedBy, r.raisedFrom,
+  reportLines.push(copyLine([pk, r.id, org.id, r.form, n, `X-${n}`, r.summary, r.status, r.category, r.owner, r.raisedBy, r.raisedFrom,
     r.closedBy, r.raised, r.submitted, r.closed, r.mandatory, 0]));
   addFields(pk, null, null, r.fields);
 });
 
-/** Lines in chunks of a thousand: one write per line would measure the stream, not the database. */
-function* chunks(lines: string[]): Generator<string> {
-  for (let i = 0; i < lines.length; i += 1000) yield lines.slice(i, i + 1000).join('');
-}
-
 const client = await store.pool.connect();
 const t0 = performance.now();
 await client.query('BEGIN');
-await pipeline(Readable.from(chunks(reportLines)), client.query(copyFrom(`COPY reports (id, report_id, org_id, form_pk, seq, number, summary, status, category,
-  owner, raised_by, raised_from, closed_by, raised_date, submitted_date, closed_date, is_mandatory, created_at) FROM STDIN`)));
-await pipeline(Readable.from(chunks(fieldLines)), client.query(copyFrom(`COPY report_fields (field_id, report_pk, parent_field_id, row_index, position, label,
-  field_type, section_name, value, values_json) FROM STDIN`)));
+await copyLines(client, `COPY reports (id, report_id, org_id, form_pk, seq, number, summary, status, category,
+  owner, raised_by, raised_from, closed_by, raised_date, submitted_date, closed_date, is_mandatory, created_at) FROM STDIN`, reportLines);
+await copyLines(client, `COPY report_fields (field_id, report_pk, parent_field_id, row_index, position, label,
+  field_type, section_name, value, values_json) FROM STDIN`, fieldLines);
 await client.query('COMMIT');
 const ms = performance.now() - t0;
 const rows = (await client.query('SELECT (SELECT count(*) FROM reports) + (SELECT count(*) FROM report_fields) AS n')).rows[0].n;

@@ -13,6 +13,12 @@ import { migratePostgres } from './migrate.ts';
 import { accountsSql } from './sql/accounts.ts';
 import { importsSql } from './sql/imports.ts';
 import { namedStatements } from './sql/sql-set.ts';
+import { copyLine, copyLines } from './copy-text.ts';
+
+const copyReports = `COPY reports (id, report_id, org_id, form_pk, summary, status, category, owner, raised_by, raised_from, closed_by,
+  raised_date, submitted_date, closed_date, is_mandatory, import_pk) FROM STDIN`;
+const copyFields = `COPY report_fields (field_id, report_pk, parent_field_id, row_index, position, label, field_type, section_name, value,
+  values_json) FROM STDIN`;
 
 export interface PostgresStoreOptions {
   /** how long a worker holds an import without renewing it; past that another process takes it over */
@@ -198,22 +204,23 @@ export class PostgresStore implements Store {
     return row!.id;
   }
 
-  /** One round trip for the reports and one for all their fields, as column arrays. */
+  /** The batch's reports and all their fields each go in one COPY, after one round trip for their ids. */
   async stageReports(importPk: number, orgId: number, reports: readonly ReportRecord[]): Promise<void> {
     if (reports.length === 0) return;
     await this.tx(async (c) => {
+      // a staged batch needs no flush of its own: the accepting commit flushes the log through it
+      await c.query('SET LOCAL synchronous_commit = off');
       const ids = (await this.rows<{ id: number }>(q.reserveReportIds(reports.length), c)).map((r) => r.id).sort((a, b) => a - b);
-      const cols: unknown[][] = Array.from({ length: 14 }, () => new Array(reports.length));
-      const fields = new FieldColumns();
+      const reportLines = new Array<string>(reports.length);
+      const fieldLines: string[] = [];
       for (let i = 0; i < reports.length; i++) {
         const r = reports[i];
-        const row = [ids[i], r.id, r.form, r.summary, r.status, r.category ?? null, r.owner ?? null, r.raisedBy, r.raisedFrom ?? null,
-          r.closedBy ?? null, r.raised, r.submitted ?? null, r.closed ?? null, r.mandatory];
-        for (let k = 0; k < 14; k++) cols[k][i] = row[k];
-        fields.add(ids[i], null, null, r.fields);
+        reportLines[i] = copyLine([ids[i], r.id, orgId, r.form, r.summary, r.status, r.category, r.owner, r.raisedBy, r.raisedFrom,
+          r.closedBy, r.raised, r.submitted, r.closed, r.mandatory, importPk]);
+        fieldRows(ids[i], null, null, r.fields, fieldLines);
       }
-      await c.query(q.stageReports(...cols, orgId, importPk));
-      if (fields.size) await c.query(q.stageFields(...fields.columns));
+      await copyLines(c, copyReports, reportLines);
+      if (fieldLines.length) await copyLines(c, copyFields, fieldLines);
       await c.query(q.renewReceiving(importPk, Date.now() + this.receivingLeaseMs));
     });
   }
@@ -313,28 +320,13 @@ export class PostgresStore implements Store {
   }
 }
 
-/** The fields of a batch of reports (and of their repeater rows) as one array per column. */
-class FieldColumns {
-  readonly columns: unknown[][] = Array.from({ length: 10 }, () => []);
-  size = 0;
-
-  add(reportPk: number, parent: string | null, rowIndex: number | null, fields: FieldRecord[]): void {
-    const [fieldId, report, parentId, row, position, label, type, section, value, values] = this.columns;
-    for (let i = 0; i < fields.length; i++) {
-      const f = fields[i];
-      const id = orderedUuid();
-      fieldId.push(id);
-      report.push(reportPk);
-      parentId.push(parent);
-      row.push(rowIndex);
-      position.push(i);
-      label.push(f.label);
-      type.push(f.type);
-      section.push(f.section ?? null);
-      value.push(f.value ?? null);
-      values.push(f.values ? JSON.stringify(f.values) : null);
-      this.size++;
-      if (f.rows) for (let r = 0; r < f.rows.length; r++) this.add(reportPk, id, r, f.rows[r]);
-    }
+/** COPY lines of the fields of one report, depth first: a repeater's rows follow it. */
+function fieldRows(reportPk: number, parent: string | null, rowIndex: number | null, fields: FieldRecord[], out: string[] = []): string[] {
+  for (let i = 0; i < fields.length; i++) {
+    const f = fields[i];
+    const id = orderedUuid();
+    out.push(copyLine([id, reportPk, parent, rowIndex, i, f.label, f.type, f.section, f.value, f.values ? JSON.stringify(f.values) : null]));
+    if (f.rows) for (let r = 0; r < f.rows.length; r++) fieldRows(reportPk, id, r, f.rows[r], out);
   }
+  return out;
 }

@@ -12,12 +12,6 @@ export const importsSql = {
     VALUES ($1, $2, $3, $4, 'Receiving', $5, $6, $7) RETURNING id`,
   // ids are taken from the sequence first so that file order is id order and fields can name their report
   reserveReportIds: `SELECT nextval(pg_get_serial_sequence('reports', 'id')) AS id FROM generate_series(1, $1::int)`,
-  stageReports: `INSERT INTO reports (id, report_id, form_pk, summary, status, category, owner, raised_by, raised_from, closed_by,
-    raised_date, submitted_date, closed_date, is_mandatory, org_id, import_pk)
-    SELECT t.*, $15::bigint, $16::bigint FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[],
-    $8::text[], $9::text[], $10::text[], $11::bigint[], $12::bigint[], $13::bigint[], $14::boolean[]) AS t`,
-  stageFields: `INSERT INTO report_fields (field_id, report_pk, parent_field_id, row_index, position, label, field_type, section_name, value, values_json)
-    SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::int[], $5::int[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[])`,
   renewReceiving: `UPDATE imports SET lease_until = $2 WHERE id = $1 AND status = 'Receiving'`,
   // in a fixed order, so two imports claiming the same ids at once cannot deadlock
   claim: `INSERT INTO report_claims (org_id, report_id, import_pk) SELECT $1, id, $3 FROM unnest($2::text[]) AS id ORDER BY id
