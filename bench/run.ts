@@ -2,6 +2,7 @@
  * `npm run bench`: the import and status benchmarks, each beside baselines measured in the same run.
  *
  *   npm run bench -- [--reports 30000] [--status-reports 1000] [--duration 10] [--connections 50]
+ *                    [--read-reports 1000000] [--skip-read]
  *   npm run bench -- --pg [--reports 30000]     (PostgreSQL: see bench/postgres.ts)
  *
  * 1. Import end to end: POST a generated file to a service process (`src/main.ts`, SQLite) and poll
@@ -9,6 +10,8 @@
  *    a bare saxes parse of the file and a bare better-sqlite3 insert of its rows, each in its own process.
  * 2. ImportReportsStatus under load (autocannon, API key) for an import of --status-reports reports,
  *    beside a bare Fastify route serving the same body.
+ * 3. The read side (bench/read-side.ts): GetReports and GetReportFields latency over --read-reports
+ *    reports loaded through the import pipeline (kept in bench/out between runs), with query plans.
  * Results are printed and written to bench/out/results.json.
  */
 import { spawn } from 'node:child_process';
@@ -20,6 +23,7 @@ import autocannon from 'autocannon';
 import { apiKey, fmt, generate, importFile, outDir, peakRssMb, root, runScript } from './support.ts';
 import { postgresBench } from './postgres.ts';
 import { freePort, startService } from '../test/support/process.ts';
+import { readSideBench } from './read-side.ts';
 
 const { values } = parseArgs({
   options: {
@@ -28,6 +32,8 @@ const { values } = parseArgs({
     duration: { type: 'string', default: '10' },
     connections: { type: 'string', default: '50' },
     'skip-baselines': { type: 'boolean', default: false },
+    'read-reports': { type: 'string', default: '1000000' },
+    'skip-read': { type: 'boolean', default: false },
     pg: { type: 'boolean', default: false },
   },
 });
@@ -103,7 +109,9 @@ async function main() {
   console.log(`  bare Fastify, {"ok":true} ${fmt(ping.rps).padStart(6)} req/s   p50 ${ping.p50} ms   p99 ${ping.p99} ms`);
   console.log(`  ours / bare (same body): ${(statusResult.ratio * 100).toFixed(0)}%   (target: >= 50%);  ours / trivial route: ${((ours.rps / ping.rps) * 100).toFixed(0)}%`);
 
-  writeFileSync(join(outDir, 'results.json'), JSON.stringify({ date: new Date().toISOString(), import: importResult, status: statusResult }, null, 2));
+  const read = values['skip-read'] ? undefined : await readSideBench({ reports: Number(values['read-reports']), samples: 300, outDir });
+
+  writeFileSync(join(outDir, 'results.json'), JSON.stringify({ date: new Date().toISOString(), import: importResult, status: statusResult, read }, null, 2));
   rmSync(work, { recursive: true, force: true });
 }
 

@@ -67,6 +67,21 @@ test('first start of the built service (npm start) creates the organisation, adm
   while (status.StatusDescription !== 'Completed');
   assert.ok(status.TotalReports > 0);
   assert.equal(Object.keys(status.ImportedReports).length, status.TotalReports);
+
+  // a field updated through the API shows in the CLI's change history
+  const auth = { authorization: `Bearer ${key}` };
+  const fields = (await (await fetch(`${svc.url}/api/reports/fields?FieldType=TextBox&Take=1`, { headers: auth })).json()).ReportFields;
+  const update = await fetch(`${svc.url}/api/reports/additionalFields/${fields[0].FieldId}`, {
+    method: 'PUT', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ Value: 'Corrected by the safety office' }),
+  });
+  assert.equal(update.status, 200);
+  const org = /Organisation:\s+(.+)/.exec(out)![1].trim();
+  const history = await admin(db, 'field', 'history', '--org', org, fields[0].FieldId);
+  assert.equal(history.code, 0, history.out);
+  assert.match(history.out, /admin/);
+  assert.ok(history.out.includes(fields[0].Value), history.out);
+  assert.match(history.out, /Corrected by the safety office/);
+  assert.match((await admin(db, 'field', 'history', '--org', org, crypto.randomUUID())).out, /No changes are recorded/);
   await svc.stop();
 
   // a second start finds users and prints nothing

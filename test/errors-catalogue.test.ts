@@ -17,13 +17,14 @@ test('every error the host can build is documented with its status, and every do
   const built = new Set<string>();
   const sample = { errorCode: 'NotEmpty', fieldName: 'X', message: 'm' };
   for (const [name, factory] of Object.entries(Errors)) {
-    const args = name === 'validation' ? [[sample]] : name === 'invalidImportFile' ? [[sample], false] : ['x', 'y', ['GET']];
+    const args = name === 'validation' ? [[sample]] : name === 'invalidImportFile' ? [[sample], false]
+      : name === 'invalidFieldValue' ? ['Numerical', { code: 'InvalidNumber', message: 'm' }] : ['x', 'y', ['GET']];
     const e = (factory as (...a: unknown[]) => ApiError)(...args);
     assert.ok(e instanceof ApiError, name);
     built.add(`${e.status} ${e.errorCode}`);
   }
   // codes produced by validation rules and the generic fallback rather than by a factory of their own
-  for (const extra of ['400 NotEmpty', '400 MaximumLength', '400 InclusiveBetween', '400 BadRequest']) built.add(extra);
+  for (const extra of ['400 NotEmpty', '400 MaximumLength', '400 InclusiveBetween', '400 GreaterThanOrEqual', '400 InvalidDate', '400 BadRequest']) built.add(extra);
   assert.deepEqual([...built].sort(), [...documentedResponses()].sort());
 });
 

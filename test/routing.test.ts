@@ -1,6 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { bearer, startServer, type TestServer } from './support/server.ts';
+import { operations } from '../src/model/index.ts';
 
 let s: TestServer;
 before(async () => { s = await startServer({ worker: false }); });
@@ -100,7 +101,8 @@ describe('routes', () => {
 
   test('GET /api lists the operations; the schema is served', async () => {
     const index = await (await fetch(s.api)).json();
-    assert.deepEqual(index.Operations.map((o: { Name: string }) => o.Name).sort(), ['Authenticate', 'ImportReports', 'ImportReportsStatus']);
+    assert.deepEqual(index.Operations.map((o: { Name: string }) => o.Name).sort(), operations.map((o) => o.name).sort());
+    assert.ok(index.Operations.some((o: { Name: string; Routes: Array<{ Path: string }> }) => o.Name === 'GetReports' && o.Routes[0].Path === '/api/reports'));
     const xsd = await fetch(`${s.api}/reports/import/schema`);
     assert.equal(xsd.status, 200);
     assert.match(xsd.headers.get('content-type')!, /xml/);

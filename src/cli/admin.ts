@@ -1,4 +1,4 @@
-/** `npm run admin -- <area> <action> [options]`: organisations, users, API keys and forms. */
+/** `npm run admin -- <area> <action> [options]`: organisations, users, API keys, forms, and field change history. */
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.ts';
 import { openStore } from '../store/open-store.ts';
@@ -23,6 +23,7 @@ const usage = `Usage: npm run admin -- <command> [options]    (uses DATABASE_URL
   form add --org <org> --name <name> --prefix <PREFIX> [--owner <text>]
   form list --org <org>
   form deactivate --org <org> --name <name> | form activate --org <org> --name <name>
+  field history --org <org> <FieldId>            every change UpdateAdditionalField made to a report field
 `;
 
 type Options = { org?: string; user?: string; password?: string; 'display-name'?: string; label?: string; name?: string; prefix?: string; owner?: string };
@@ -93,6 +94,15 @@ async function run(store: Store, area: string, action: string, args: string[], o
       if (!form) throw new ProvisioningError(`'${org.name}' has no form named '${o.name}'`);
       await store.setFormStatus(form.pk, action === 'activate' ? 'Active' : 'Inactive');
       return `Form '${form.name}' is now ${action === 'activate' ? 'Active' : 'Inactive'}`;
+    }
+    case 'field history': {
+      const org = await requireOrganisation(store, need(o.org, '--org'));
+      const fieldId = need(args[0], 'a FieldId');
+      const answer = (a: { value: string | null; values: string[] | null }) => (a.values ? JSON.stringify(a.values) : a.value ?? '');
+      const changes = await store.fieldChanges(org.id, fieldId.toLowerCase());
+      if (!changes.length) return `No changes are recorded for field ${fieldId} in '${org.name}'`;
+      return table(['Changed at (UTC)', 'By', 'Old value', 'New value'],
+        changes.map((c) => [new Date(c.changedAt).toISOString(), c.userName, answer(c.old), answer(c.new)]));
     }
     default:
       throw new ProvisioningError(`Unknown command '${area} ${action}'\n\n${usage}`);

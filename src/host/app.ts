@@ -143,7 +143,7 @@ export function buildApp(o: AppOptions): App {
       });
       // the raw body can be large (an import file); drop it before the handler runs
       (req as { body: unknown }).body = undefined;
-      const ctx: ServiceContext = { caller: x.caller, store, auth, worker, parsers, limits: config.limits, log: req.log as Logger, http: x.http };
+      const ctx: ServiceContext = { op: x.op, caller: x.caller, store, auth, worker, parsers, limits: config.limits, log: req.log as Logger, http: x.http };
       const handler = handlers[x.op.name as keyof typeof handlers] as (r: unknown, c: ServiceContext) => Promise<unknown>;
       const result = await handler(dto, ctx);
       return sendDto(reply, x.format, x.op.response, result ?? {});
@@ -190,6 +190,9 @@ function httpExchange(req: FastifyRequest, reply: FastifyReply): HttpExchange {
   const h = req.headers;
   return {
     address: req.ip,
+    get origin() {
+      return `${req.protocol}://${req.host}`;
+    },
     authorization: h.authorization,
     cookie: h.cookie,
     sessionHeader: (h['x-ss-id'] ?? h['x-ss-pid']) as string | undefined,

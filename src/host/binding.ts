@@ -95,6 +95,12 @@ export function validate(dto: Dto, value: Record<string, unknown>): void {
         fieldName: name,
         message: `The length of '${name}' must be ${m.maxLength} characters or fewer. You entered ${v.length} characters.`,
       });
+    } else if (typeof v === 'number' && m.min !== undefined && m.max === undefined && v < m.min) {
+      errors.push({
+        errorCode: 'GreaterThanOrEqual',
+        fieldName: name,
+        message: `'${name}' must be greater than or equal to '${m.min}'. You entered ${v}.`,
+      });
     } else if (typeof v === 'number' && ((m.min !== undefined && v < m.min) || (m.max !== undefined && v > m.max))) {
       errors.push({
         errorCode: 'InclusiveBetween',

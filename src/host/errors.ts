@@ -84,6 +84,17 @@ export const Errors = {
       { errorCode: 'FileTooLarge', fieldName: 'FileBytes', message: `The largest file accepted is ${limit} bytes` },
     ]),
 
+  // ---- reports
+  fieldNotFound: (fieldId: string) => new ApiError(404, 'NotFound', `Field '${fieldId}' was not found`),
+  invalidFieldValue: (fieldType: string, error: { code: string; message: string }) =>
+    new ApiError(400, 'InvalidFieldValue', `The value does not fit the ${fieldType} field: ${error.message}`, [
+      { errorCode: error.code, fieldName: 'Value', message: error.message },
+    ]),
+  fieldNotUpdatable: (fieldType: string) =>
+    new ApiError(400, 'FieldNotUpdatable', `A ${fieldType} field holds rows of fields, not a value: update the fields inside its rows`, [
+      { errorCode: 'FieldNotUpdatable', fieldName: 'FieldId', message: `${fieldType} fields have no value of their own` },
+    ]),
+
   clientGone: () => new ApiError(499, 'ClientClosedRequest', 'The client closed the connection before its file was accepted; nothing was imported'),
 
   // ---- server

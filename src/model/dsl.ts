@@ -63,6 +63,8 @@ export interface Dto<T = any, Name extends string = string> {
   /** own members in data-member order */
   readonly members: Readonly<Members>;
   readonly description?: string;
+  /** set on the instances of a generic class (`PagingRequestBase<ReportOrder>`): its type arguments */
+  readonly genericArgs?: readonly TypeRef[];
   /** phantom: the TypeScript shape of an instance */
   readonly __shape?: T;
 }
@@ -70,9 +72,9 @@ export type ShapeOf<D> = D extends Dto<infer T> ? T : never;
 
 export function dto<const Name extends string, const M extends Members, B extends Dto = Dto<{}>>(
   name: Name,
-  def: { base?: B; members: M; description?: string },
+  def: { base?: B; members: M; description?: string; genericArgs?: readonly TypeRef[] },
 ): Dto<Flatten<ShapeOf<B> & ShapeOfMembers<M>>, Name> {
-  return { kind: 'dto', name, base: def.base, members: def.members, description: def.description };
+  return { kind: 'dto', name, base: def.base, members: def.members, description: def.description, genericArgs: def.genericArgs };
 }
 
 export function enumeration<const T extends string>(name: string, values: readonly T[], description?: string): EnumDecl<T> {

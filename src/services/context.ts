@@ -9,6 +9,8 @@ import type { Logger } from 'pino';
 
 /** What a handler may use besides its request DTO. Handlers never see Fastify. */
 export interface ServiceContext {
+  /** the operation being served */
+  op: Operation;
   /** set on every operation that requires authentication */
   caller: AuthUser | undefined;
   store: Store;
@@ -23,6 +25,8 @@ export interface ServiceContext {
 /** The slice of the HTTP exchange that authentication needs. */
 export interface HttpExchange {
   address: string;
+  /** `scheme://host[:port]` as the client addressed the service (behind a trusted proxy, as the proxy was addressed) */
+  origin: string;
   authorization: string | undefined;
   cookie: string | undefined;
   sessionHeader: string | undefined;

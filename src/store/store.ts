@@ -2,7 +2,7 @@
  * The store seam. Services and the import worker see only this interface; each dialect
  * (SQLite now, PostgreSQL next) implements it with its own SQL, prepared once.
  */
-import type { ReportRecord } from '../import/report-record.ts';
+import type { ImportFieldType, ReportRecord, ReportStatusValue } from '../import/report-record.ts';
 
 export interface Organisation { id: number; name: string }
 
@@ -60,6 +60,94 @@ export interface ImportStatusRow {
 
 /** One unit of background work: an import with batches still to create. */
 export interface ImportJob { pk: number; importId: string; orgId: number }
+
+/** Times are epoch milliseconds, both ends inclusive. */
+export interface TimeRange { from?: number; to?: number }
+export interface SortKey<K extends string> { key: K; desc: boolean }
+export interface PageRequest { skip: number; take: number }
+export interface Page<T> { total: number; rows: T[] }
+
+export type ReportSortKey = 'Default' | 'Number' | 'RaisedDate' | 'SubmittedDate' | 'FormName';
+/** Text members match case-insensitively on a substring. */
+export interface ReportQuery extends PageRequest {
+  orgId: number;
+  reportId?: string;
+  number?: string;
+  formId?: string;
+  formName?: string;
+  summary?: string;
+  statuses?: readonly ReportStatusValue[];
+  category?: string;
+  raisedFrom?: string;
+  owner?: string;
+  raisedBy?: string;
+  closedBy?: string;
+  raised?: TimeRange;
+  submitted?: TimeRange;
+  closed?: TimeRange;
+  mandatory?: boolean;
+  order: ReadonlyArray<SortKey<ReportSortKey>>;
+}
+
+export interface ReportRow {
+  reportId: string;
+  number: string;
+  formId: string;
+  formName: string;
+  summary: string;
+  status: ReportStatusValue;
+  category: string | null;
+  raisedFrom: string | null;
+  owner: string | null;
+  raisedBy: string;
+  closedBy: string | null;
+  raisedDate: number;
+  submittedDate: number | null;
+  closedDate: number | null;
+  isMandatory: boolean;
+  importId: string | null;
+}
+
+export type ReportFieldSortKey = 'Default' | 'Label';
+export interface ReportFieldQuery extends PageRequest {
+  orgId: number;
+  fieldId?: string;
+  reportId?: string;
+  label?: string;
+  fieldType?: ImportFieldType;
+  bankFieldId?: string;
+  sectionId?: string;
+  sectionName?: string;
+  order: ReadonlyArray<SortKey<ReportFieldSortKey>>;
+}
+
+export interface ReportFieldRow {
+  fieldId: string;
+  reportId: string;
+  label: string;
+  fieldType: ImportFieldType;
+  value: string | null;
+  values: string[] | null;
+  sectionId: string | null;
+  sectionName: string | null;
+  bankFieldId: string | null;
+}
+
+export type FormSortKey = 'Default' | 'Name' | 'Owner' | 'Revision';
+export interface FormQuery extends PageRequest {
+  orgId: number;
+  formId?: string;
+  formRevisionId?: string;
+  name?: string;
+  owner?: string;
+  revision?: number;
+  statuses?: ReadonlyArray<FormRow['status']>;
+  order: ReadonlyArray<SortKey<FormSortKey>>;
+}
+
+/** A field's answer: `values` for CheckList, `value` for every other type. */
+export interface FieldAnswer { value: string | null; values: string[] | null }
+export interface FieldChange { fieldId: string; userName: string; changedAt: number; old: FieldAnswer; new: FieldAnswer }
 
 export interface Store {
   readonly dialect: 'sqlite' | 'postgres';
@@ -128,4 +216,15 @@ export interface Store {
   dropWaitingReports(importPk: number): Promise<void>;
   recordImportAttempt(importPk: number): Promise<number>;
   failImport(importPk: number, errorCode: string, message: string, now: number): Promise<void>;
+
+  // ---- reads: numbered reports only, always inside one organisation
+  queryReports(q: ReportQuery): Promise<Page<ReportRow>>;
+  queryReportFields(q: ReportFieldQuery): Promise<Page<ReportFieldRow>>;
+  queryForms(q: FormQuery): Promise<Page<FormRow>>;
+  /** A field of a numbered report of the organisation, or undefined. */
+  findReportField(orgId: number, fieldId: string): Promise<({ fieldType: ImportFieldType } & FieldAnswer) | undefined>;
+  /** Sets a field's answer and records the change, atomically; false when the field is not the organisation's. */
+  updateReportField(u: { orgId: number; fieldId: string; answer: FieldAnswer; userId: number; now: number }): Promise<boolean>;
+  /** Every recorded change of a field, oldest first. */
+  fieldChanges(orgId: number, fieldId: string): Promise<FieldChange[]>;
 }

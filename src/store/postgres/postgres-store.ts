@@ -2,23 +2,27 @@ import pg from 'pg';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { FieldRecord, ReportRecord } from '../../import/report-record.ts';
+import type { ImportFieldType } from '../../import/report-record.ts';
 import {
   type AcceptImportInput, type AcceptImportResult, type ApiKeyLookup, type AuthAttemptPolicy, type ApiKeyRow, type AuthUser,
-  type FormRow, type ImportJob, type ImportStatus, type ImportStatusRow, type Organisation, type Store, type UserWithSecret,
+  type FieldAnswer, type FieldChange, type FormQuery, type FormRow, type ImportJob, type ImportStatus, type ImportStatusRow,
+  type Organisation, type Page, type ReportFieldQuery, type ReportFieldRow, type ReportQuery, type ReportRow, type Store, type UserWithSecret,
 } from '../store.ts';
+import { type BuiltQuery, type FormInfo, formQuery, reportFieldQuery, reportQuery } from '../read-sql.ts';
 import { orderedUuid } from '../ordered-uuid.ts';
 import { ImportedReportsCache } from '../imported-reports-cache.ts';
 import { blockUntil } from '../auth-attempts.ts';
 import { migratePostgres } from './migrate.ts';
 import { accountsSql } from './sql/accounts.ts';
 import { importsSql } from './sql/imports.ts';
+import { readsSql } from './sql/reads.ts';
 import { namedStatements } from './sql/sql-set.ts';
 import { copyLine, copyLines } from './copy-text.ts';
 
 const copyReports = `COPY reports (id, report_id, org_id, form_pk, summary, status, category, owner, raised_by, raised_from, closed_by,
   raised_date, submitted_date, closed_date, is_mandatory, import_pk) FROM STDIN`;
-const copyFields = `COPY report_fields (field_id, report_pk, parent_field_id, row_index, position, label, field_type, section_name, value,
-  values_json) FROM STDIN`;
+const copyFields = `COPY report_fields (field_id, report_pk, parent_field_id, row_index, position, label, field_type, section_name,
+  section_id, bank_field_id, value, values_json) FROM STDIN`;
 
 export interface PostgresStoreOptions {
   /** how long a worker holds an import without renewing it; past that another process takes it over */
@@ -65,7 +69,7 @@ function redact(url: string): string {
   }
 }
 
-const q = namedStatements({ ...accountsSql, ...importsSql });
+const q = namedStatements({ ...accountsSql, ...importsSql, ...readsSql });
 type Queryable = pg.Pool | pg.PoolClient;
 
 export class PostgresStore implements Store {
@@ -73,6 +77,8 @@ export class PostgresStore implements Store {
   /** names this store's leases, one per process and thread: host and pid say which process holds an import */
   readonly owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   private readonly imported = new ImportedReportsCache();
+  /** `org \0 label \0 type` → FieldBankFieldId; an id once stored never changes */
+  private readonly bankIds = new Map<string, string>();
   private readonly importLeaseMs: number;
   private readonly receivingLeaseMs: number;
 
@@ -207,6 +213,7 @@ export class PostgresStore implements Store {
   /** The batch's reports and all their fields each go in one COPY, after one round trip for their ids. */
   async stageReports(importPk: number, orgId: number, reports: readonly ReportRecord[]): Promise<void> {
     if (reports.length === 0) return;
+    const bankIds = await this.bankFieldIds(orgId, reports);
     await this.tx(async (c) => {
       // a staged batch needs no flush of its own: the accepting commit flushes the log through it
       await c.query('SET LOCAL synchronous_commit = off');
@@ -217,12 +224,35 @@ export class PostgresStore implements Store {
         const r = reports[i];
         reportLines[i] = copyLine([ids[i], r.id, orgId, r.form, r.summary, r.status, r.category, r.owner, r.raisedBy, r.raisedFrom,
           r.closedBy, r.raised, r.submitted, r.closed, r.mandatory, importPk]);
-        fieldRows(ids[i], null, null, r.fields, fieldLines);
+        fieldRows({ orgId, reportPk: ids[i], bankIds, sections: new Map(), out: fieldLines }, null, null, r.fields);
       }
       await copyLines(c, copyReports, reportLines);
       if (fieldLines.length) await copyLines(c, copyFields, fieldLines);
       await c.query(q.renewReceiving(importPk, Date.now() + this.receivingLeaseMs));
     });
+  }
+
+  /** The FieldBankFieldIds of every label and type in the batch, created in one statement where missing. */
+  private async bankFieldIds(orgId: number, reports: readonly ReportRecord[]): Promise<Map<string, string>> {
+    const missing = new Map<string, { labelKey: string; type: string }>();
+    const visit = (fields: FieldRecord[]) => {
+      for (const f of fields) {
+        const labelKey = f.label.toLowerCase();
+        const key = `${orgId}\0${labelKey}\0${f.type}`;
+        if (!this.bankIds.has(key)) missing.set(key, { labelKey, type: f.type });
+        if (f.rows) for (const row of f.rows) visit(row);
+      }
+    };
+    for (const r of reports) visit(r.fields);
+    if (missing.size) {
+      const labels = [...missing.values()].map((m) => m.labelKey);
+      const types = [...missing.values()].map((m) => m.type);
+      await this.run(q.insertBankFields(orgId, labels, types, labels.map(() => randomUUID())));
+      for (const row of await this.rows<{ labelKey: string; fieldType: string; id: string }>(q.bankFieldIds(orgId, labels, types))) {
+        this.bankIds.set(`${orgId}\0${row.labelKey}\0${row.fieldType}`, row.id);
+      }
+    }
+    return this.bankIds;
   }
 
   async acceptImport(a: AcceptImportInput): Promise<AcceptImportResult> {
@@ -300,6 +330,7 @@ export class PostgresStore implements Store {
         // a report whose form has gone would stay waiting for ever: fail the batch instead
         if (numbered !== created) throw new Error(`numbered ${numbered} of ${created} reports: a form is missing`);
         await c.query(q.advanceCounters(forms.map((f) => f.form), forms.map((f) => f.n)));
+        await c.query(q.countReports(job.pk, after, last));
       }
       const done = !(await this.row(q.anyWaiting(job.pk, last), c));
       await c.query(q.advanceImport(job.pk, created, last, now, done, this.owner, now + this.importLeaseMs));
@@ -318,15 +349,75 @@ export class PostgresStore implements Store {
       await c.query(q.deleteWaitingReports(importPk));
     });
   }
+
+  // ---- reads
+
+  /** One page and the count of all matches, read in one snapshot. */
+  private async page<T>(q: BuiltQuery, skip: number): Promise<Page<T>> {
+    return this.tx(async (c) => {
+      const total = Number(Object.values((await c.query(q.count, q.countParams)).rows[0])[0]);
+      const rows = total > skip ? (await c.query(q.page, q.pageParams)).rows as T[] : [];
+      return { total, rows };
+    }, 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+  }
+
+  async queryReports(query: ReportQuery): Promise<Page<ReportRow>> {
+    const forms = await this.rows<FormInfo>(q.formInfo(query.orgId));
+    return this.page<ReportRow>(reportQuery(query, forms, 'postgres'), query.skip);
+  }
+
+  async queryReportFields(query: ReportFieldQuery): Promise<Page<ReportFieldRow>> {
+    const page = await this.page<ReportFieldRow & { valuesJson?: string | null }>(reportFieldQuery(query, 'postgres'), query.skip);
+    for (const r of page.rows) {
+      r.values = r.valuesJson ? (JSON.parse(r.valuesJson) as string[]) : null;
+      delete r.valuesJson;
+    }
+    return page;
+  }
+
+  async queryForms(query: FormQuery): Promise<Page<FormRow>> {
+    return this.page<FormRow>(formQuery(query, 'postgres'), query.skip);
+  }
+
+  async findReportField(orgId: number, fieldId: string): Promise<({ fieldType: ImportFieldType } & FieldAnswer) | undefined> {
+    const row = await this.row<{ fieldType: ImportFieldType; value: string | null; valuesJson: string | null }>(q.findField(fieldId, orgId));
+    return row && { fieldType: row.fieldType, value: row.value, values: row.valuesJson ? JSON.parse(row.valuesJson) : null };
+  }
+
+  async updateReportField(u: { orgId: number; fieldId: string; answer: FieldAnswer; userId: number; now: number }): Promise<boolean> {
+    const newValues = u.answer.values ? JSON.stringify(u.answer.values) : null;
+    return this.tx(async (c) => {
+      const old = await this.row<{ pk: number; value: string | null; valuesJson: string | null }>(q.lockField(u.fieldId, u.orgId), c);
+      if (!old) return false;
+      await c.query(q.setField(u.answer.value, newValues, old.pk));
+      await c.query(q.recordChange(old.pk, u.userId, u.now, old.value, old.valuesJson, u.answer.value, newValues));
+      return true;
+    });
+  }
+
+  async fieldChanges(orgId: number, fieldId: string): Promise<FieldChange[]> {
+    const rows = await this.rows<{
+      fieldId: string; userName: string; changedAt: number; oldValue: string | null; oldValuesJson: string | null; newValue: string | null; newValuesJson: string | null;
+    }>(q.fieldChanges(fieldId, orgId));
+    const answer = (value: string | null, json: string | null): FieldAnswer => ({ value, values: json ? JSON.parse(json) : null });
+    return rows.map((r) => ({ fieldId: r.fieldId, userName: r.userName, changedAt: r.changedAt, old: answer(r.oldValue, r.oldValuesJson), new: answer(r.newValue, r.newValuesJson) }));
+  }
 }
 
 /** COPY lines of the fields of one report, depth first: a repeater's rows follow it. */
-function fieldRows(reportPk: number, parent: string | null, rowIndex: number | null, fields: FieldRecord[], out: string[] = []): string[] {
+function fieldRows(r: { orgId: number; reportPk: number; bankIds: Map<string, string>; sections: Map<string, string>; out: string[] }, parent: string | null,
+  rowIndex: number | null, fields: FieldRecord[]): void {
   for (let i = 0; i < fields.length; i++) {
     const f = fields[i];
     const id = orderedUuid();
-    out.push(copyLine([id, reportPk, parent, rowIndex, i, f.label, f.type, f.section, f.value, f.values ? JSON.stringify(f.values) : null]));
-    if (f.rows) for (let r = 0; r < f.rows.length; r++) fieldRows(reportPk, id, r, f.rows[r], out);
+    let sectionId: string | null = null;
+    if (f.section !== undefined) {
+      sectionId = r.sections.get(f.section) ?? null;
+      if (!sectionId) r.sections.set(f.section, (sectionId = orderedUuid()));
+    }
+    const bankId = r.bankIds.get(`${r.orgId}\0${f.label.toLowerCase()}\0${f.type}`);
+    r.out.push(copyLine([id, r.reportPk, parent, rowIndex, i, f.label, f.type, f.section, sectionId, bankId, f.value,
+      f.values ? JSON.stringify(f.values) : null]));
+    if (f.rows) for (let k = 0; k < f.rows.length; k++) fieldRows(r, id, k, f.rows[k]);
   }
-  return out;
 }

@@ -1,3 +1,7 @@
+/** A version 4 UUID, evaluated once per row. */
+const randomUuid = `lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2) || '-'
+  || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6)))`;
+
 /** Schema versions, applied in order at start. Never edit a released entry: add a new one. */
 export const sqliteMigrations: ReadonlyArray<{ version: number; name: string; sql: string }> = [
   {
@@ -122,6 +126,63 @@ CREATE TABLE report_fields (
   values_json TEXT
 );
 CREATE INDEX report_fields_report ON report_fields (report_pk);
+`,
+  },
+  {
+    version: 2,
+    name: 'read side: indexes for report queries, field bank and section ids, field change history',
+    sql: `
+ALTER TABLE report_fields ADD COLUMN section_id TEXT;
+ALTER TABLE report_fields ADD COLUMN bank_field_id TEXT;
+-- one id per label (case-insensitive) and type in an organisation: "the same field" across reports
+CREATE TABLE field_bank (
+  org_id INTEGER NOT NULL,
+  label_key TEXT NOT NULL,
+  field_type TEXT NOT NULL,
+  bank_field_id TEXT NOT NULL UNIQUE,
+  PRIMARY KEY (org_id, label_key, field_type)
+) WITHOUT ROWID;
+CREATE TABLE field_changes (
+  id INTEGER PRIMARY KEY,
+  field_pk INTEGER NOT NULL REFERENCES report_fields(id),
+  user_id INTEGER NOT NULL REFERENCES users(id),
+  changed_at INTEGER NOT NULL,
+  old_value TEXT,
+  old_values_json TEXT,
+  new_value TEXT,
+  new_values_json TEXT
+);
+CREATE INDEX field_changes_field ON field_changes (field_pk);
+-- numbered reports per form and status: counts of whole forms or statuses without reading the reports
+CREATE TABLE report_counts (
+  org_id INTEGER NOT NULL,
+  form_pk INTEGER NOT NULL,
+  status TEXT NOT NULL,
+  n INTEGER NOT NULL,
+  PRIMARY KEY (org_id, form_pk, status)
+) WITHOUT ROWID;
+INSERT INTO report_counts (org_id, form_pk, status, n)
+  SELECT org_id, form_pk, status, count(*) FROM reports WHERE number IS NOT NULL GROUP BY org_id, form_pk, status;
+-- reads see numbered reports only, so the indexes leave waiting ones out
+CREATE INDEX reports_number ON reports (form_pk, number) WHERE number IS NOT NULL;
+CREATE INDEX reports_form_submitted ON reports (form_pk, submitted_date) WHERE number IS NOT NULL;
+CREATE INDEX reports_org_submitted ON reports (org_id, submitted_date) WHERE number IS NOT NULL;
+CREATE INDEX reports_org_raised ON reports (org_id, raised_date) WHERE number IS NOT NULL;
+CREATE INDEX reports_org_status ON reports (org_id, status) WHERE number IS NOT NULL;
+CREATE INDEX reports_org_order ON reports (org_id, id, status) WHERE number IS NOT NULL;
+CREATE INDEX report_fields_bank ON report_fields (bank_field_id);
+-- fields stored before this version get their ids here
+INSERT INTO field_bank (org_id, label_key, field_type, bank_field_id)
+  SELECT DISTINCT r.org_id, lower(f.label), f.field_type, '' || r.org_id || ':' || lower(f.label) || ':' || f.field_type
+  FROM report_fields f JOIN reports r ON r.id = f.report_pk;
+UPDATE field_bank SET bank_field_id = ${randomUuid};
+UPDATE report_fields SET bank_field_id = (SELECT b.bank_field_id FROM field_bank b JOIN reports r ON r.id = report_fields.report_pk
+  WHERE b.org_id = r.org_id AND b.label_key = lower(report_fields.label) AND b.field_type = report_fields.field_type);
+CREATE TEMP TABLE section_ids AS SELECT DISTINCT report_pk, section_name, '' AS id FROM report_fields WHERE section_name IS NOT NULL;
+UPDATE section_ids SET id = ${randomUuid};
+UPDATE report_fields SET section_id = (SELECT s.id FROM section_ids s WHERE s.report_pk = report_fields.report_pk
+  AND s.section_name = report_fields.section_name) WHERE section_name IS NOT NULL;
+DROP TABLE section_ids;
 `,
   },
 ];

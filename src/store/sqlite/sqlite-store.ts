@@ -5,8 +5,12 @@ import { dirname } from 'node:path';
 import type { FieldRecord, ReportRecord } from '../../import/report-record.ts';
 import {
   type AcceptImportInput, type AcceptImportResult, type ApiKeyLookup, type AuthAttemptPolicy, type ApiKeyRow, type AuthUser,
-  type FormRow, type ImportJob, type ImportStatus, type ImportStatusRow, type Organisation, type Store, type UserWithSecret,
+  type FieldAnswer, type FieldChange, type FormQuery, type FormRow, type ImportJob, type ImportStatus, type ImportStatusRow,
+  type Organisation, type Page, type ReportFieldQuery, type ReportFieldRow, type ReportQuery, type ReportRow, type Store, type UserWithSecret,
 } from '../store.ts';
+import type { ImportFieldType } from '../../import/report-record.ts';
+import { type BuiltQuery, type FormInfo, formQuery, reportFieldQuery, reportQuery } from '../read-sql.ts';
+import { readsSql } from './sql/reads.ts';
 import { sqliteMigrations } from './migrations.ts';
 import { accountsSql } from './sql/accounts.ts';
 import { importsSql } from './sql/imports.ts';
@@ -27,6 +31,8 @@ export function openSqliteStore(file: string): SqliteStore {
   // larger steps rather than after every batch
   db.pragma('cache_size = -8192');
   db.pragma('wal_autocheckpoint = 16384');
+  // LIKE folds ASCII only: text filters with other letters compare through this
+  db.function('ulower', { deterministic: true }, (v: unknown) => (typeof v === 'string' ? v.toLowerCase() : v));
   migrate(db);
   return new SqliteStore(db);
 }
@@ -47,11 +53,15 @@ function migrate(db: Database.Database): void {
 
 export class SqliteStore implements Store {
   readonly dialect = 'sqlite' as const;
-  private readonly s: ReturnType<typeof prepareAll<typeof accountsSql & typeof importsSql>>;
+  private readonly s: ReturnType<typeof prepareAll<typeof accountsSql & typeof importsSql & typeof readsSql>>;
   private readonly imported = new ImportedReportsCache();
+  /** `org \0 label \0 type` → FieldBankFieldId */
+  private readonly bankIds = new Map<string, string>();
+  /** the read statements, by their text: the filters a request gives choose one of a few shapes */
+  private readonly readStatements = new Map<string, Database.Statement>();
 
   constructor(readonly db: Database.Database) {
-    this.s = prepareAll(db, { ...accountsSql, ...importsSql });
+    this.s = prepareAll(db, { ...accountsSql, ...importsSql, ...readsSql });
   }
 
   async close(): Promise<void> {
@@ -152,22 +162,48 @@ export class SqliteStore implements Store {
 
   async stageReports(importPk: number, orgId: number, reports: readonly ReportRecord[]): Promise<void> {
     const { stageReport, stageField } = this.s;
+    let sections = new Map<string, string>();
+    const sectionId = (name: string | undefined) => {
+      if (name === undefined) return null;
+      let id = sections.get(name);
+      if (!id) sections.set(name, (id = orderedUuid()));
+      return id;
+    };
     const stageFields = (reportPk: number | bigint, parent: string | null, rowIndex: number | null, fields: FieldRecord[]) => {
       for (let i = 0; i < fields.length; i++) {
         const f = fields[i];
         const fieldId = orderedUuid();
-        stageField.run(fieldId, reportPk, parent, rowIndex, i, f.label, f.type, f.section ?? null, f.value ?? null,
-          f.values ? JSON.stringify(f.values) : null);
+        stageField.run(fieldId, reportPk, parent, rowIndex, i, f.label, f.type, f.section ?? null, sectionId(f.section),
+          this.bankFieldId(orgId, f.label, f.type), f.value ?? null, f.values ? JSON.stringify(f.values) : null);
         if (f.rows) for (let r = 0; r < f.rows.length; r++) stageFields(reportPk, fieldId, r, f.rows[r]);
       }
     };
-    this.db.transaction(() => {
-      for (const r of reports) {
-        const reportPk = stageReport.run(r.id, orgId, r.form, r.summary, r.status, r.category ?? null, r.owner ?? null, r.raisedBy,
-          r.raisedFrom ?? null, r.closedBy ?? null, r.raised, r.submitted ?? null, r.closed ?? null, r.mandatory ? 1 : 0, importPk).lastInsertRowid;
-        stageFields(reportPk, null, null, r.fields);
-      }
-    })();
+    try {
+      this.db.transaction(() => {
+        for (const r of reports) {
+          const reportPk = stageReport.run(r.id, orgId, r.form, r.summary, r.status, r.category ?? null, r.owner ?? null, r.raisedBy,
+            r.raisedFrom ?? null, r.closedBy ?? null, r.raised, r.submitted ?? null, r.closed ?? null, r.mandatory ? 1 : 0, importPk).lastInsertRowid;
+          sections = new Map();
+          stageFields(reportPk, null, null, r.fields);
+        }
+      })();
+    } catch (err) {
+      // ids created inside the rolled-back transaction are gone from the table
+      this.bankIds.clear();
+      throw err;
+    }
+  }
+
+  private bankFieldId(orgId: number, label: string, type: ImportFieldType): string {
+    const key = `${orgId}\0${label.toLowerCase()}\0${type}`;
+    let id = this.bankIds.get(key);
+    if (id === undefined) {
+      const labelKey = label.toLowerCase();
+      this.s.insertBankField.run(orgId, labelKey, type, randomUUID());
+      id = this.s.bankFieldId.get(orgId, labelKey, type) as string;
+      this.bankIds.set(key, id);
+    }
+    return id;
   }
 
   async acceptImport(a: AcceptImportInput): Promise<AcceptImportResult> {
@@ -240,6 +276,7 @@ export class SqliteStore implements Store {
         // a report whose form has gone would stay waiting for ever: fail the batch instead
         if (numbered !== created) throw new Error(`numbered ${numbered} of ${created} reports: a form is missing`);
         for (const f of forms) this.s.advanceCounter.run(f.n, f.form);
+        this.s.countReports.run({ import: job.pk, after, last });
       }
       const done = !this.s.anyWaiting.get(job.pk, last);
       this.s.advanceImport.run({ import: job.pk, created, last, now, done: done ? 1 : 0 });
@@ -260,5 +297,83 @@ export class SqliteStore implements Store {
       this.s.deleteWaitingFields.run(importPk);
       this.s.deleteWaitingReports.run(importPk);
     }).immediate();
+  }
+
+  // ---- reads
+
+  private readStatement(sql: string): Database.Statement {
+    let stmt = this.readStatements.get(sql);
+    if (!stmt) {
+      if (this.readStatements.size >= 256) this.readStatements.clear();
+      stmt = this.db.prepare(sql);
+      this.readStatements.set(sql, stmt);
+    }
+    return stmt;
+  }
+
+  /** One page and the count of all matches, read in one snapshot. */
+  private page<T>(q: BuiltQuery, skip: number): Page<T> {
+    return this.db.transaction(() => {
+      const total = this.readStatement(q.count).pluck().get(...q.countParams) as number;
+      const rows = total > skip ? this.readStatement(q.page).all(...q.pageParams) as T[] : [];
+      return { total, rows };
+    })();
+  }
+
+  async queryReports(q: ReportQuery): Promise<Page<ReportRow>> {
+    const forms = this.s.formInfo.all(q.orgId) as FormInfo[];
+    const page = this.page<ReportRow>(reportQuery(q, forms, 'sqlite', { walkInOrder: this.walkInOrder(q) }), q.skip);
+    for (const r of page.rows) r.isMandatory = (r.isMandatory as unknown) === 1;
+    return page;
+  }
+
+  /**
+   * Several statuses in import order can be found two ways: sorting every row of them, or walking
+   * the organisation's reports in order and keeping theirs. SQLite has no statistics to choose by;
+   * report_counts has: walking wins when they are a good share of all reports.
+   */
+  private walkInOrder(q: ReportQuery): string | undefined {
+    if (!q.statuses || q.statuses.length < 2) return undefined;
+    const counts = this.s.statusCounts.all(q.orgId) as Array<{ status: string; n: number }>;
+    const all = counts.reduce((sum, c) => sum + c.n, 0);
+    const wanted = counts.filter((c) => q.statuses!.includes(c.status as ReportRow['status'])).reduce((sum, c) => sum + c.n, 0);
+    return wanted >= all / 4 ? 'reports_org_order' : undefined;
+  }
+
+  async queryReportFields(q: ReportFieldQuery): Promise<Page<ReportFieldRow>> {
+    const page = this.page<ReportFieldRow & { valuesJson?: string | null }>(reportFieldQuery(q, 'sqlite'), q.skip);
+    for (const r of page.rows) {
+      r.values = r.valuesJson ? (JSON.parse(r.valuesJson) as string[]) : null;
+      delete r.valuesJson;
+    }
+    return page;
+  }
+
+  async queryForms(q: FormQuery): Promise<Page<FormRow>> {
+    return this.page<FormRow>(formQuery(q, 'sqlite'), q.skip);
+  }
+
+  async findReportField(orgId: number, fieldId: string): Promise<({ fieldType: ImportFieldType } & FieldAnswer) | undefined> {
+    const row = this.s.findField.get(fieldId, orgId) as { fieldType: ImportFieldType; value: string | null; valuesJson: string | null } | undefined;
+    return row && { fieldType: row.fieldType, value: row.value, values: row.valuesJson ? JSON.parse(row.valuesJson) : null };
+  }
+
+  async updateReportField(u: { orgId: number; fieldId: string; answer: FieldAnswer; userId: number; now: number }): Promise<boolean> {
+    const newValues = u.answer.values ? JSON.stringify(u.answer.values) : null;
+    return this.db.transaction(() => {
+      const old = this.s.findField.get(u.fieldId, u.orgId) as { pk: number; value: string | null; valuesJson: string | null } | undefined;
+      if (!old) return false;
+      this.s.setField.run(u.answer.value, newValues, old.pk);
+      this.s.recordChange.run(old.pk, u.userId, u.now, old.value, old.valuesJson, u.answer.value, newValues);
+      return true;
+    }).immediate();
+  }
+
+  async fieldChanges(orgId: number, fieldId: string): Promise<FieldChange[]> {
+    const rows = this.s.fieldChanges.all(fieldId, orgId) as Array<{
+      fieldId: string; userName: string; changedAt: number; oldValue: string | null; oldValuesJson: string | null; newValue: string | null; newValuesJson: string | null;
+    }>;
+    const answer = (value: string | null, json: string | null): FieldAnswer => ({ value, values: json ? JSON.parse(json) : null });
+    return rows.map((r) => ({ fieldId: r.fieldId, userName: r.userName, changedAt: r.changedAt, old: answer(r.oldValue, r.oldValuesJson), new: answer(r.newValue, r.newValuesJson) }));
   }
 }

@@ -51,6 +51,11 @@ export const importsSql = {
     JOIN forms f ON f.id = x.form_pk
     WHERE reports.id = x.id`,
   advanceCounters: 'UPDATE forms f SET next_seq = f.next_seq + c.n FROM unnest($1::bigint[], $2::int[]) AS c(id, n) WHERE f.id = c.id',
+  // the counts GetReports answers from when it filters by form and status alone
+  countReports: `INSERT INTO report_counts (org_id, form_pk, status, n)
+    SELECT org_id, form_pk, status, count(*) FROM reports WHERE import_pk = $1 AND id > $2 AND id <= $3 AND number IS NOT NULL
+    GROUP BY org_id, form_pk, status
+    ON CONFLICT (org_id, form_pk, status) DO UPDATE SET n = report_counts.n + excluded.n`,
   // failures are counted in a row: a batch that goes through starts the count again
   advanceImport: `UPDATE imports SET imported_reports = imported_reports + $2, started_at = coalesce(started_at, $4::bigint),
     numbered_through = greatest(numbered_through, $3), attempts = 0,

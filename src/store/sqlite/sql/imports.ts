@@ -9,8 +9,8 @@ export const importsSql = {
   claim: 'INSERT INTO report_claims (org_id, report_id, import_pk) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
   stageReport: `INSERT INTO reports (report_id, org_id, form_pk, summary, status, category, owner, raised_by, raised_from, closed_by,
     raised_date, submitted_date, closed_date, is_mandatory, import_pk) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  stageField: `INSERT INTO report_fields (field_id, report_pk, parent_field_id, row_index, position, label, field_type, section_name, value, values_json)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  stageField: `INSERT INTO report_fields (field_id, report_pk, parent_field_id, row_index, position, label, field_type, section_name,
+    section_id, bank_field_id, value, values_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   finishAccept: `UPDATE imports SET staged_reports = ?, total_reports = ?, duplicate_reports = ?, status = ?, finished_at = ?
     WHERE id = ? AND status = 'Receiving'`,
   // the waiting reports of an import (all, or only those whose id another import claimed first)
@@ -44,6 +44,11 @@ export const importsSql = {
     JOIN forms f ON f.id = x.form_pk
     WHERE reports.id = x.id`,
   advanceCounter: 'UPDATE forms SET next_seq = next_seq + ? WHERE id = ?',
+  // the counts GetReports answers from when it filters by form and status alone
+  countReports: `INSERT INTO report_counts (org_id, form_pk, status, n)
+    SELECT org_id, form_pk, status, count(*) FROM reports WHERE import_pk = @import AND id > @after AND id <= @last AND number IS NOT NULL
+    GROUP BY org_id, form_pk, status
+    ON CONFLICT (org_id, form_pk, status) DO UPDATE SET n = n + excluded.n`,
   advanceImport: `UPDATE imports SET imported_reports = imported_reports + @created, started_at = coalesce(started_at, @now),
     numbered_through = max(numbered_through, @last),
     status = CASE WHEN NOT @done THEN 'Importing'

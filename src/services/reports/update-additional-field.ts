@@ -1,0 +1,52 @@
+import type { UpdateAdditionalField } from '../../model/report-queries.ts';
+import { Errors } from '../../host/errors.ts';
+import { ImportErrorCode } from '../../import/import-error-codes.ts';
+import { checkFieldValue, MAX_OPTION } from '../../import/report-rules.ts';
+import { trimXml } from '../../import/xml-text.ts';
+import type { FieldAnswer } from '../../store/store.ts';
+import { requireCaller, type Handler } from '../context.ts';
+
+/** The options of a CheckList: a JSON array of strings, or one option written plainly. */
+function checkListOptions(text: string): string[] | { code: string; message: string } {
+  if (!text.startsWith('[')) return [text];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    parsed = undefined;
+  }
+  if (!Array.isArray(parsed) || !parsed.every((v) => typeof v === 'string')) {
+    return { code: 'InvalidCheckList', message: 'A CheckList value is a JSON array of the options checked, such as ["Weather","Wildlife"].' };
+  }
+  const options = parsed.map((v) => trimXml(v));
+  if (options.length === 0 || options.some((v) => v === '')) {
+    return { code: ImportErrorCode.Empty, message: 'A CheckList value names at least one option, and no option is empty.' };
+  }
+  const long = options.find((v) => [...v].length > MAX_OPTION);
+  if (long !== undefined) return { code: ImportErrorCode.TooLong, message: `A CheckList option is longer than ${MAX_OPTION.toLocaleString('en-US')} characters.` };
+  return options;
+}
+
+/** The new value is held to the rules an import file's value of the same type is held to. */
+export const updateAdditionalField: Handler<typeof UpdateAdditionalField> = async (req, ctx) => {
+  const caller = requireCaller(ctx);
+  const field = await ctx.store.findReportField(caller.orgId, req.FieldId);
+  if (!field) throw Errors.fieldNotFound(req.FieldId);
+  const text = trimXml(req.Value ?? '');
+  let answer: FieldAnswer;
+  if (field.fieldType === 'SectionRepeater') throw Errors.fieldNotUpdatable(field.fieldType);
+  if (field.fieldType === 'CheckList') {
+    const options = checkListOptions(text);
+    if (!Array.isArray(options)) throw Errors.invalidFieldValue(field.fieldType, options);
+    answer = { value: null, values: options };
+  } else {
+    const problem = checkFieldValue(field.fieldType, text, undefined);
+    if (problem) throw Errors.invalidFieldValue(field.fieldType, problem);
+    answer = { value: text, values: null };
+  }
+  // the field may have gone with its organisation's data between the two calls
+  if (!(await ctx.store.updateReportField({ orgId: caller.orgId, fieldId: req.FieldId, answer, userId: caller.userId, now: Date.now() }))) {
+    throw Errors.fieldNotFound(req.FieldId);
+  }
+  return {};
+};
