@@ -9,32 +9,14 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { cpus, totalmem } from 'node:os';
-import pg from 'pg';
 import { startService, type ServiceProcess } from '../test/support/process.ts';
+import { createPostgresDatabase } from '../test/support/database.ts';
 import { apiKey, fmt, generate, importFile, outDir, peakRssMb, runScript } from './support.ts';
 
 const serverUrl = process.env.BENCH_DATABASE_URL || process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 
-async function admin(sql: string): Promise<void> {
-  const c = new pg.Client({ connectionString: serverUrl });
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
-
-/** A fresh database for one step, dropped by `drop`. */
-async function freshDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `coruson_bench_${randomBytes(4).toString('hex')}`;
-  await admin(`CREATE DATABASE ${name}`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return { url: url.toString(), drop: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
-}
+const freshDatabase = () => createPostgresDatabase(serverUrl, 'coruson_bench');
 
 async function services(url: string, n: number): Promise<ServiceProcess[]> {
   const env = { DATABASE_URL: url, CORUSON_ADMIN_API_KEY: apiKey, CORUSON_ADMIN_PASSWORD: 'bench password' };

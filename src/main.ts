@@ -1,7 +1,7 @@
 /** `npm start`: the service with its embedded store. */
 import { pino } from 'pino';
 import { loadConfig, ConfigError } from './config.ts';
-import { openStore, StoreConfigError, StoreUnavailableError } from './store/open-store.ts';
+import { openStore, redactUrl, StoreConfigError, StoreUnavailableError } from './store/open-store.ts';
 import { bootstrap, ProvisioningError } from './admin/provisioning.ts';
 import { buildApp } from './host/app.ts';
 
@@ -28,7 +28,7 @@ async function main(): Promise<void> {
   const app = buildApp({ config, store, log });
   app.worker.start();
   await app.http.listen({ port: config.port, host: config.host });
-  log.info({ port: config.port, database: config.databaseUrl }, 'Coruson Reports API listening');
+  log.info({ port: config.port, database: redactUrl(config.databaseUrl) }, 'Coruson Reports API listening');
 
   let stopping = false;
   const shutdown = async (signal: string) => {

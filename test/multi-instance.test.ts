@@ -56,7 +56,7 @@ async function leaseHolder(importId: string): Promise<ServiceProcess | undefined
   return alive().find((s) => s.child.pid === pid);
 }
 
-test('three processes on one database: an import sent to one, polled on another, its worker killed twice, completes once', { skip, timeout: 300_000 }, async () => {
+test('three processes on one database: an import sent to one, polled on another, its worker killed twice, completes once', { skip, timeout: 300_000 }, async (t) => {
   const reports = 30_000;
   const file = generateImportFile({ reports, seed: 21 });
   const [first, second] = services;
@@ -88,6 +88,7 @@ test('three processes on one database: an import sent to one, polled on another,
     }
   }
   assert.ok(killedAt.length >= 1, 'a worker was killed mid-import');
+  t.diagnostic(`workers killed with ${killedAt.join(' and ')} of ${reports} reports created`);
 
   const survivor = alive()[0];
   assert.ok(survivor, 'a process is left');

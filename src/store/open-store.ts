@@ -3,7 +3,7 @@ import { openSqliteStore } from './sqlite/sqlite-store.ts';
 import { openPostgresStore, type PostgresStoreOptions } from './postgres/postgres-store.ts';
 
 export class StoreConfigError extends Error {}
-export { StoreUnavailableError } from './postgres/postgres-store.ts';
+export { StoreUnavailableError, redactUrl } from './postgres/postgres-store.ts';
 
 function sqliteFile(databaseUrl: string): string {
   return databaseUrl.replace(/^(sqlite|file):(\/\/)?/i, '');

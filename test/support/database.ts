@@ -18,15 +18,20 @@ export interface TestDatabase { url: string; drop(): Promise<void> }
 /** A new empty database: a file in `dir` on SQLite (removed with the directory), or a new PostgreSQL database. */
 export async function createTestDatabase(dir: string, name = 'coruson'): Promise<TestDatabase> {
   if (!onPostgres) return { url: join(dir, `${name}.db`), drop: async () => undefined };
-  const db = `coruson_test_${randomBytes(6).toString('hex')}`;
-  await adminQuery(`CREATE DATABASE ${db}`);
-  const url = new URL(postgresServerUrl);
-  url.pathname = `/${db}`;
-  return { url: url.toString(), drop: () => adminQuery(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`) };
+  return createPostgresDatabase(postgresServerUrl, 'coruson_test');
 }
 
-async function adminQuery(sql: string): Promise<void> {
-  const c = new pg.Client({ connectionString: postgresServerUrl });
+/** A new database named `{prefix}_{random}` on the server at `serverUrl`, dropped (connections and all) by `drop`. */
+export async function createPostgresDatabase(serverUrl: string, prefix: string): Promise<TestDatabase> {
+  const db = `${prefix}_${randomBytes(6).toString('hex')}`;
+  await adminQuery(serverUrl, `CREATE DATABASE ${db}`);
+  const url = new URL(serverUrl);
+  url.pathname = `/${db}`;
+  return { url: url.toString(), drop: () => adminQuery(serverUrl, `DROP DATABASE IF EXISTS ${db} WITH (FORCE)`) };
+}
+
+async function adminQuery(serverUrl: string, sql: string): Promise<void> {
+  const c = new pg.Client({ connectionString: serverUrl });
   await c.connect();
   try {
     await c.query(sql);

@@ -8,6 +8,7 @@ import {
   type FieldAnswer, type FieldChange, type FormQuery, type FormRow, type ImportJob, type ImportStatus, type ImportStatusRow,
   type Organisation, type Page, type ReportFieldQuery, type ReportFieldRow, type ReportQuery, type ReportRow, type Store, type UserWithSecret,
 } from '../store.ts';
+import { fieldChangesOf, withValues, type FieldChangeRow } from '../read-rows.ts';
 import { type BuiltQuery, type FormInfo, formQuery, reportFieldQuery, reportQuery } from '../read-sql.ts';
 import { orderedUuid } from '../ordered-uuid.ts';
 import { ImportedReportsCache } from '../imported-reports-cache.ts';
@@ -52,20 +53,21 @@ export async function openPostgresStore(url: string, opts: PostgresStoreOptions 
     const e = err as NodeJS.ErrnoException;
     if (e.code === 'ECONNREFUSED' || e.code === 'ENOTFOUND' || e.code === 'EHOSTUNREACH' || e.code === 'ETIMEDOUT'
       || /timeout|terminated|authentication|does not exist|ECONNRESET/i.test(e.message)) {
-      throw new StoreUnavailableError(`cannot use the PostgreSQL database at ${redact(url)}: ${e.message || e.code}`);
+      throw new StoreUnavailableError(`cannot use the PostgreSQL database at ${redactUrl(url)}: ${e.message || e.code}`);
     }
     throw err;
   }
   return new PostgresStore(pool, opts);
 }
 
-function redact(url: string): string {
+/** The URL without its password, for messages and logs. */
+export function redactUrl(url: string): string {
   try {
     const u = new URL(url);
     if (u.password) u.password = '***';
     return u.toString();
   } catch {
-    return 'DATABASE_URL';
+    return url; // a file path: nothing secret in it
   }
 }
 
@@ -368,11 +370,7 @@ export class PostgresStore implements Store {
 
   async queryReportFields(query: ReportFieldQuery): Promise<Page<ReportFieldRow>> {
     const page = await this.page<ReportFieldRow & { valuesJson?: string | null }>(reportFieldQuery(query, 'postgres'), query.skip);
-    for (const r of page.rows) {
-      r.values = r.valuesJson ? (JSON.parse(r.valuesJson) as string[]) : null;
-      delete r.valuesJson;
-    }
-    return page;
+    return { total: page.total, rows: withValues(page.rows) };
   }
 
   async queryForms(query: FormQuery): Promise<Page<FormRow>> {
@@ -396,11 +394,7 @@ export class PostgresStore implements Store {
   }
 
   async fieldChanges(orgId: number, fieldId: string): Promise<FieldChange[]> {
-    const rows = await this.rows<{
-      fieldId: string; userName: string; changedAt: number; oldValue: string | null; oldValuesJson: string | null; newValue: string | null; newValuesJson: string | null;
-    }>(q.fieldChanges(fieldId, orgId));
-    const answer = (value: string | null, json: string | null): FieldAnswer => ({ value, values: json ? JSON.parse(json) : null });
-    return rows.map((r) => ({ fieldId: r.fieldId, userName: r.userName, changedAt: r.changedAt, old: answer(r.oldValue, r.oldValuesJson), new: answer(r.newValue, r.newValuesJson) }));
+    return fieldChangesOf(await this.rows<FieldChangeRow>(q.fieldChanges(fieldId, orgId)));
   }
 }
 
