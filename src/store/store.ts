@@ -190,7 +190,8 @@ export interface Store {
   beginImport(i: { orgId: number; userId: number; importId: string; filename: string; now: number }): Promise<number>;
   /**
    * Writes reports of a `Receiving` import, in file order, without numbers: they wait, invisible to
-   * every read, until the worker numbers them (a report exists once it has its number).
+   * every read, until the worker numbers them (a report exists once it has its number). Calls may
+   * overlap: the reports of each call follow those of the calls made before it.
    */
   stageReports(importPk: number, orgId: number, reports: readonly ReportRecord[]): Promise<void>;
   /**

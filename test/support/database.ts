@@ -56,6 +56,8 @@ function numbered(sql: string): string {
 }
 
 function overPool(pool: pg.Pool, owned: boolean): TestSql {
+  // an idle connection the server ended (a test cutting connections, a database dropped) is replaced on next use
+  if (owned) pool.on('error', () => undefined);
   const all = async (sql: string, ...params: unknown[]) => (await pool.query(numbered(sql), params)).rows;
   return {
     all,

@@ -79,6 +79,9 @@ export class PostgresStore implements Store {
   /** names this store's leases, one per process and thread: host and pid say which process holds an import */
   readonly owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   private readonly imported = new ImportedReportsCache();
+  private reserving: Promise<unknown> = Promise.resolve();
+  /** staged batches written at once, each on its own connection */
+  private readonly stagingSlots = new Slots(2);
   /** `org \0 label \0 type` → FieldBankFieldId; an id once stored never changes */
   private readonly bankIds = new Map<string, string>();
   private readonly importLeaseMs: number;
@@ -212,14 +215,18 @@ export class PostgresStore implements Store {
     return row!.id;
   }
 
-  /** The batch's reports and all their fields each go in one COPY, after one round trip for their ids. */
+  /**
+   * The batch's reports and all their fields each go in one COPY. Ids are reserved in call order
+   * before anything waits, so batches can be written side by side and file order stays id order.
+   */
   async stageReports(importPk: number, orgId: number, reports: readonly ReportRecord[]): Promise<void> {
     if (reports.length === 0) return;
+    const reserved = this.reserveReportIds(reports.length);
     const bankIds = await this.bankFieldIds(orgId, reports);
-    await this.tx(async (c) => {
+    await this.stagingSlots.run(() => this.tx(async (c) => {
       // a staged batch needs no flush of its own: the accepting commit flushes the log through it
       await c.query('SET LOCAL synchronous_commit = off');
-      const ids = (await this.rows<{ id: number }>(q.reserveReportIds(reports.length), c)).map((r) => r.id).sort((a, b) => a - b);
+      const ids = await reserved;
       const reportLines = new Array<string>(reports.length);
       const fieldLines: string[] = [];
       for (let i = 0; i < reports.length; i++) {
@@ -231,7 +238,13 @@ export class PostgresStore implements Store {
       await copyLines(c, copyReports, reportLines);
       if (fieldLines.length) await copyLines(c, copyFields, fieldLines);
       await c.query(q.renewReceiving(importPk, Date.now() + this.receivingLeaseMs));
-    });
+    }));
+  }
+
+  private reserveReportIds(n: number): Promise<number[]> {
+    const ids = this.reserving.then(async () => (await this.rows<{ id: number }>(q.reserveReportIds(n))).map((r) => r.id).sort((a, b) => a - b));
+    this.reserving = ids.catch(() => undefined);
+    return ids;
   }
 
   /** The FieldBankFieldIds of every label and type in the batch, created in one statement where missing. */
@@ -395,6 +408,24 @@ export class PostgresStore implements Store {
 
   async fieldChanges(orgId: number, fieldId: string): Promise<FieldChange[]> {
     return fieldChangesOf(await this.rows<FieldChangeRow>(q.fieldChanges(fieldId, orgId)));
+  }
+}
+
+/** At most `free` tasks at once; the others wait their turn. */
+class Slots {
+  private readonly waiting: Array<() => void> = [];
+  constructor(private free: number) {}
+
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.free > 0) this.free--;
+    else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    try {
+      return await task();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.free++;
+    }
   }
 }
 
