@@ -97,20 +97,41 @@ export class PostgresStore implements Store {
   }
 
   private async rows<T>(config: pg.QueryConfig, db: Queryable = this.pool): Promise<T[]> {
-    return (await db.query(config)).rows as T[];
+    return (await this.query(config, db)).rows as T[];
   }
   private async row<T>(config: pg.QueryConfig, db: Queryable = this.pool): Promise<T | undefined> {
-    return (await db.query(config)).rows[0] as T | undefined;
+    return (await this.query(config, db)).rows[0] as T | undefined;
   }
   private async run(config: pg.QueryConfig, db: Queryable = this.pool): Promise<number> {
-    return (await db.query(config)).rowCount ?? 0;
+    return (await this.query(config, db)).rowCount ?? 0;
+  }
+
+  /**
+   * A connection the server ended while it sat idle in the pool (a restart, a failover) fails the
+   * next statement sent on it. A read on its own is sent again on a fresh connection; anything else
+   * fails, as it may have been applied.
+   */
+  private async query(config: pg.QueryConfig, db: Queryable): Promise<pg.QueryResult> {
+    try {
+      return await db.query(config);
+    } catch (err) {
+      if (db !== this.pool || !lostConnection(err) || !/^\s*SELECT\b/i.test(config.text)) throw err;
+      return db.query(config);
+    }
   }
 
   /** Runs `fn` in one transaction on one connection; a connection that failed is not reused. */
-  private async tx<T>(fn: (c: pg.PoolClient) => Promise<T>, begin = 'BEGIN'): Promise<T> {
+  private async tx<T>(fn: (c: pg.PoolClient) => Promise<T>, begin = 'BEGIN', retry = true): Promise<T> {
     const c = await this.pool.connect();
     try {
       await c.query(begin);
+    } catch (err) {
+      c.release(true);
+      // nothing was done yet: a connection found dead at BEGIN is replaced once
+      if (retry && lostConnection(err)) return this.tx(fn, begin, false);
+      throw err;
+    }
+    try {
       const out = await fn(c);
       await c.query('COMMIT');
       c.release();
@@ -409,6 +430,12 @@ export class PostgresStore implements Store {
   async fieldChanges(orgId: number, fieldId: string): Promise<FieldChange[]> {
     return fieldChangesOf(await this.rows<FieldChangeRow>(q.fieldChanges(fieldId, orgId)));
   }
+}
+
+/** The server ended the connection (terminated backend, shutdown) or it broke. */
+function lostConnection(err: unknown): boolean {
+  const e = err as { code?: string; message?: string };
+  return /^(57P0[123]|08)/.test(e.code ?? '') || /Connection terminated|ECONNRESET|EPIPE|not queryable/i.test(e.message ?? '');
 }
 
 /** At most `free` tasks at once; the others wait their turn. */
