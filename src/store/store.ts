@@ -1,6 +1,6 @@
 /**
  * The store seam. Services and the import worker see only this interface; each dialect
- * (SQLite now, PostgreSQL next) implements it with its own SQL, prepared once.
+ * (SQLite for one process, PostgreSQL for several sharing one database) implements it with its own SQL.
  */
 import type { ImportFieldType, ReportRecord, ReportStatusValue } from '../import/report-record.ts';
 
