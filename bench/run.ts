@@ -23,6 +23,7 @@ import autocannon from 'autocannon';
 import { apiKey, fmt, generate, importFile, outDir, peakRssMb, root, runScript } from './support.ts';
 import { postgresBench } from './postgres.ts';
 import { freePort, startService } from '../test/support/process.ts';
+import { benchFormats, printFormats } from './formats.ts';
 import { readSideBench } from './read-side.ts';
 
 const { values } = parseArgs({
@@ -44,8 +45,8 @@ const connections = Number(values.connections);
 
 const work = mkdtempSync(join(tmpdir(), 'coruson-bench-'));
 
-async function load(url: string, headers: Record<string, string>): Promise<{ rps: number; p99: number; p50: number; errors: number; non2xx: number }> {
-  const opts = { url, connections, headers, pipelining: 1 };
+async function load(url: string, headers: Record<string, string>, req?: { method: 'POST'; body: string }): Promise<{ rps: number; p99: number; p50: number; errors: number; non2xx: number }> {
+  const opts = { url, connections, headers, pipelining: 1, ...req };
   await autocannon({ ...opts, duration: 3 }); // warm-up
   const r = await autocannon({ ...opts, duration });
   return { rps: r.requests.average, p99: r.latency.p99, p50: r.latency.p50, errors: r.errors, non2xx: r.non2xx };
@@ -90,13 +91,15 @@ async function main() {
   const body = await (await fetch(statusUrl, { headers: { authorization: `Bearer ${apiKey}` } })).text();
   writeFileSync(join(work, 'status.json'), body);
   const ours = await load(statusUrl, { authorization: `Bearer ${apiKey}` });
+  const formats = await benchFormats(svc.url, importId, apiKey, load, join(work, 'status.xml'));
   await svc.stop();
 
   const port = await freePort();
-  const bare = spawn(process.execPath, ['--import', 'tsx', 'bench/baselines/bare-fastify.ts', join(work, 'status.json'), String(port)], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+  const bare = spawn(process.execPath, ['--import', 'tsx', 'bench/baselines/bare-fastify.ts', join(work, 'status.json'), String(port), join(work, 'status.xml')], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
   await new Promise((r) => bare.stdout.once('data', r));
   const baseline = await load(`http://127.0.0.1:${port}/status`, {});
   const ping = await load(`http://127.0.0.1:${port}/ping`, {});
+  const bareXml = await load(`http://127.0.0.1:${port}/status.xml`, {});
   bare.kill();
 
   const statusResult = {
@@ -109,9 +112,11 @@ async function main() {
   console.log(`  bare Fastify, {"ok":true} ${fmt(ping.rps).padStart(6)} req/s   p50 ${ping.p50} ms   p99 ${ping.p99} ms`);
   console.log(`  ours / bare (same body): ${(statusResult.ratio * 100).toFixed(0)}%   (target: >= 50%);  ours / trivial route: ${((ours.rps / ping.rps) * 100).toFixed(0)}%`);
 
+  printFormats(formats, baseline, bareXml, fmt);
+
   const read = values['skip-read'] ? undefined : await readSideBench({ reports: Number(values['read-reports']), samples: 300, outDir });
 
-  writeFileSync(join(outDir, 'results.json'), JSON.stringify({ date: new Date().toISOString(), import: importResult, status: statusResult, read }, null, 2));
+  writeFileSync(join(outDir, 'results.json'), JSON.stringify({ date: new Date().toISOString(), import: importResult, status: statusResult, formats: { ...formats, bareFastify: baseline, bareFastifyXml: bareXml }, read }, null, 2));
   rmSync(work, { recursive: true, force: true });
 }
 

@@ -4,7 +4,6 @@
  */
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { readFile } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import { operations } from '../model/index.ts';
 import type { Operation } from '../model/dsl.ts';
@@ -20,17 +19,16 @@ import { Authenticator, defaultAuthPolicy, type AuthPolicy } from './auth/authen
 import { bindRequest } from './binding.ts';
 import { readBody } from './body-reader.ts';
 import { Errors } from './errors.ts';
-import { jsonFormat } from './formats/json.ts';
-import type { WireFormat } from './formats/format.ts';
+import { jsonFormat, wireFormats, type WireFormat } from './formats/index.ts';
+import { negotiate } from './negotiate.ts';
 import { sendDto, sendError, toApiError } from './respond.ts';
-import { Router, type RouteMatch } from './router.ts';
+import { Router, pathFormats, type RouteMatch } from './router.ts';
 import { hasBytesMember } from './dto-shape.ts';
+import { answerDocument, documentRoutes } from './documents.ts';
+import { readSoapMessage, soapFormats, type SoapVersion } from './soap/envelope.ts';
+import { WsdlCache, bindSoapRequest, soapVersionOf, wsdlContentType } from './soap/endpoint.ts';
 
 export const basePath = '/api';
-const formats: readonly WireFormat[] = [jsonFormat];
-const schemaFile = new URL('../../schema/report-import.xsd', import.meta.url);
-/** GET /api/reports/import/schema: the import file's XSD (not an operation: it answers XML, not a DTO) */
-const schemaPath = /^\/reports\/import\/schema\/?$/i;
 
 export interface AppOptions {
   config: Config;
@@ -60,7 +58,7 @@ export function buildApp(o: AppOptions): App {
     trustProxy: typeof config.trustProxy === 'number' ? ((hops: number) => (_addr: string, hop: number) => hop < hops)(config.trustProxy) : config.trustProxy,
     return503OnClosing: true,
   });
-  const router = new Router(operations, formats);
+  const router = new Router(operations);
   const auth = new Authenticator(store, o.authPolicy ?? defaultAuthPolicy);
   const parsers = new ParsePool();
   parsers.warm();
@@ -72,16 +70,43 @@ export function buildApp(o: AppOptions): App {
 
   /** What the first stage learnt about a request, for the later ones. */
   interface Exchange {
-    op: Operation;
-    match: RouteMatch;
+    /** unset for SOAP until the body names the operation */
+    op?: Operation;
+    match?: RouteMatch;
+    soap?: SoapVersion;
     format: WireFormat;
     http: HttpExchange;
     caller: AuthUser | undefined;
+    largeBody: boolean;
   }
   const exchanges = new WeakMap<FastifyRequest, Exchange>();
   const largeBodyOps = new Set<string>(operations.filter((op) => hasBytesMember(op.request)).map((op) => op.name));
   let largeBodiesInFlight = 0;
-  let schema: Promise<Buffer> | undefined;
+  const documents = documentRoutes(operations, basePath);
+  const wsdls = new WsdlCache(operations);
+
+  /** Counts an upload against MAX_CONCURRENT_IMPORTS until its connection closes. */
+  const admitLargeBody = (reply: FastifyReply) => {
+    if (largeBodiesInFlight >= config.maxConcurrentImports) throw Errors.busy(config.maxConcurrentImports);
+    largeBodiesInFlight++;
+    reply.raw.once('close', () => largeBodiesInFlight--);
+  };
+
+  // SOAP names its operation inside the body, so credentials are checked before it is read but
+  // required only once the operation is known; only signed-in callers may send a file-sized body
+  const acceptSoap = async (req: FastifyRequest, reply: FastifyReply, version: SoapVersion) => {
+    if (req.method === 'GET' || req.method === 'HEAD') {
+      const location = `${req.protocol}://${req.host}${basePath}/soap${version}`;
+      return reply.header('content-type', wsdlContentType).send(wsdls.get(version, location));
+    }
+    if (req.method !== 'POST') throw Errors.verbNotAllowed(req.method, `${basePath}/soap${version}`, ['GET', 'POST']);
+    const exchange = httpExchange(req, reply);
+    const caller = await auth.identify(exchange);
+    const declared = Number(req.headers['content-length']);
+    const largeBody = caller !== undefined && !(declared <= config.smallBodyLimit);
+    if (largeBody) admitLargeBody(reply);
+    exchanges.set(req, { soap: version, format: soapFormats[version], http: exchange, caller, largeBody });
+  };
 
   const fail = (req: FastifyRequest, reply: FastifyReply, err: unknown, op?: Operation, format: WireFormat = jsonFormat) => {
     const apiError = toApiError(err);
@@ -99,22 +124,33 @@ export function buildApp(o: AppOptions): App {
     let op: Operation | undefined;
     let format: WireFormat = jsonFormat;
     try {
-      if (req.method === 'GET' && schemaPath.test(path)) {
-        schema ??= readFile(schemaFile);
-        return reply.header('content-type', 'application/xml; charset=utf-8').send(await schema);
+      const answered = await answerDocument(documents, path, basePath, req, reply);
+      if (answered) return answered;
+      const soap = soapVersionOf(path);
+      if (soap) {
+        format = soapFormats[soap];
+        return await acceptSoap(req, reply, soap);
       }
-      const match = router.match(req.method, path);
+      const query = req.query as Record<string, string | string[] | undefined>;
+      const formatInputs = { query, accept: req.headers.accept, contentType: req.headers['content-type'] };
+      let match: RouteMatch;
+      try {
+        match = router.match(req.method, path);
+      } catch (err) {
+        // routing errors are answered in the format the URL or headers asked for too
+        format = negotiate({ ...formatInputs, ...pathFormats(path) }).format;
+        throw err;
+      }
       op = match.op;
-      if (match.format) format = match.format;
+      const negotiated = negotiate({ ...formatInputs, extension: match.extension, routeFormat: match.routeFormat });
+      format = negotiated.format;
+      if (negotiated.problem) throw negotiated.problem;
       const exchange = httpExchange(req, reply);
       const caller = op.requiresAuth ? await auth.identify(exchange) : undefined;
       if (op.requiresAuth && !caller) throw Errors.notAuthenticated();
-      if (largeBodyOps.has(op.name)) {
-        if (largeBodiesInFlight >= config.maxConcurrentImports) throw Errors.busy(config.maxConcurrentImports);
-        largeBodiesInFlight++;
-        reply.raw.once('close', () => largeBodiesInFlight--);
-      }
-      exchanges.set(req, { op, match, format, http: exchange, caller });
+      const largeBody = largeBodyOps.has(op.name);
+      if (largeBody) admitLargeBody(reply);
+      exchanges.set(req, { op, match, format, http: exchange, caller, largeBody });
     } catch (err) {
       return fail(req, reply, err, op, format);
     }
@@ -124,12 +160,34 @@ export function buildApp(o: AppOptions): App {
   http.removeAllContentTypeParsers();
   http.addContentTypeParser('*', (req, payload, done) => {
     const x = exchanges.get(req);
-    readBody(req.raw, payload, x && largeBodyOps.has(x.op.name) ? config.bodyLimit : config.smallBodyLimit, done);
+    readBody(req.raw, payload, x?.largeBody ? config.bodyLimit : config.smallBodyLimit, done);
   });
+
+  const run = async (req: FastifyRequest, reply: FastifyReply, x: Exchange, op: Operation, dto: Record<string, unknown>) => {
+    // the raw body can be large (an import file); drop it before the handler runs
+    (req as { body: unknown }).body = undefined;
+    const ctx: ServiceContext = { op, caller: x.caller, store, auth, worker, parsers, limits: config.limits, log: req.log as Logger, http: x.http };
+    const handler = handlers[op.name as keyof typeof handlers] as (r: unknown, c: ServiceContext) => Promise<unknown>;
+    const result = await handler(dto, ctx);
+    return sendDto(reply, x.format, op.response, result ?? {}, 200, op.name);
+  };
+
+  const soapPipeline = async (req: FastifyRequest, reply: FastifyReply, x: Exchange, version: SoapVersion) => {
+    let op: Operation | undefined;
+    try {
+      const message = readSoapMessage(version, Buffer.isBuffer(req.body) ? req.body : undefined, (name) => router.operation(name));
+      op = message.op;
+      if (op.requiresAuth && !x.caller) throw Errors.notAuthenticated();
+      return await run(req, reply, x, op, bindSoapRequest(op, message.element));
+    } catch (err) {
+      return fail(req, reply, err, op, x.format);
+    }
+  };
 
   const pipeline = async (req: FastifyRequest, reply: FastifyReply) => {
     const x = exchanges.get(req);
-    if (!x) return fail(req, reply, new Error('request reached its handler without a route'));
+    if (x?.soap) return soapPipeline(req, reply, x, x.soap);
+    if (!x?.op || !x.match) return fail(req, reply, new Error('request reached its handler without a route'));
     try {
       const dto = bindRequest({
         op: x.op,
@@ -137,16 +195,11 @@ export function buildApp(o: AppOptions): App {
         query: req.query as Record<string, string | string[]>,
         body: Buffer.isBuffer(req.body) ? req.body : undefined,
         contentType: req.headers['content-type'],
-        routeFormat: x.match.format,
+        routeFormat: x.match.routeFormat ?? x.match.extension,
         predefined: x.match.predefined,
-        bodyFormats: formats,
+        bodyFormats: wireFormats,
       });
-      // the raw body can be large (an import file); drop it before the handler runs
-      (req as { body: unknown }).body = undefined;
-      const ctx: ServiceContext = { op: x.op, caller: x.caller, store, auth, worker, parsers, limits: config.limits, log: req.log as Logger, http: x.http };
-      const handler = handlers[x.op.name as keyof typeof handlers] as (r: unknown, c: ServiceContext) => Promise<unknown>;
-      const result = await handler(dto, ctx);
-      return sendDto(reply, x.format, x.op.response, result ?? {});
+      return await run(req, reply, x, x.op, dto);
     } catch (err) {
       return fail(req, reply, err, x.op, x.format);
     }
@@ -168,7 +221,11 @@ export function buildApp(o: AppOptions): App {
     ),
   );
 
-  http.setNotFoundHandler((req, reply) => sendError(reply, jsonFormat, undefined, Errors.routeNotFound(req.method, req.url.split('?')[0])));
+  http.setNotFoundHandler((req, reply) => {
+    const path = req.url.split('?')[0];
+    const { format } = negotiate({ query: req.query as Record<string, string>, accept: req.headers.accept, contentType: req.headers['content-type'], ...pathFormats(path) });
+    return sendError(reply, format, undefined, Errors.routeNotFound(req.method, path));
+  });
   http.setErrorHandler((err, req, reply) => {
     const x = exchanges.get(req);
     return fail(req, reply, err, x?.op, x?.format);

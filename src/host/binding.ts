@@ -36,12 +36,16 @@ export function bindRequest(input: BindInput): Record<string, unknown> {
     if (mediaType === 'application/x-www-form-urlencoded') {
       form = Object.fromEntries(new URLSearchParams(input.body.toString('utf8')));
     } else {
+      const byContentType = input.bodyFormats.find((f) => f.mediaTypes.includes(mediaType));
+      // predefined routes read the body in the route's format whatever the Content-Type says
+      // (JsonApiClient sends none); /api/{Op} reads JSON unless the Content-Type names another format
       const format = input.predefined
-        ? input.routeFormat ?? input.bodyFormats[0]
-        : input.bodyFormats.find((f) => f.mediaTypes.includes(mediaType)) ?? (mediaType === '' ? input.bodyFormats[0] : undefined);
+        ? input.routeFormat ?? byContentType ?? input.bodyFormats[0]
+        : byContentType ?? (mediaType === '' ? input.bodyFormats[0] : undefined);
       if (!format) {
+        const accepted = input.bodyFormats.map((f) => f.mediaTypes[0]).join(', ');
         throw Errors.unbindable(op.request.name, [
-          { errorCode: 'UnsupportedMediaType', fieldName: 'Content-Type', message: `Request bodies of type '${mediaType}' are not accepted; send application/json` },
+          { errorCode: 'UnsupportedMediaType', fieldName: 'Content-Type', message: `Request bodies of type '${mediaType}' are not accepted; send one of ${accepted}` },
         ]);
       }
       dto = format.read(op.request, input.body, errors);

@@ -34,3 +34,10 @@ export function defaultValue(type: TypeRef): unknown {
 export function hasBytesMember(dto: Dto): boolean {
   return allMembers(dto).some(([, m]) => m.type.kind === 'scalar' && m.type.name === 'bytes');
 }
+
+/** Members in .NET reflection order (a type's own before those it inherits): the order JSON, JSV and CSV write. */
+export function reflectionOrder(dto: Dto): Array<[string, Member]> {
+  const out: Array<[string, Member]> = [];
+  for (let d: Dto | undefined = dto; d; d = d.base) out.push(...Object.entries(d.members));
+  return out;
+}

@@ -37,6 +37,11 @@ export const Errors = {
       allow: allowed.join(', '),
     }),
 
+  // ---- documentation pages
+  unknownPageOperation: (name: string) => new ApiError(404, 'NotFound', `No operation is named '${name}'`),
+  unknownPageFormat: (format: string, known: string) =>
+    new ApiError(404, 'NotFound', `There are no metadata pages in the format '${format}'; the formats are ${known}`),
+
   // ---- binding and validation
   badPath: (path: string) => new ApiError(400, 'SerializationException', `The request path '${path}' is not valid URL encoding`),
   unbindable: (requestName: string, errors: FieldError[]) =>
@@ -44,6 +49,8 @@ export const Errors = {
   malformedBody: (format: string, detail: string) =>
     new ApiError(400, 'SerializationException', `The request body is not valid ${format}: ${detail}`),
   validation: (errors: FieldError[]) => new ApiError(400, errors[0].errorCode, errors[0].message, errors),
+  unknownFormat: (name: string) =>
+    new ApiError(400, 'UnknownFormat', `'${name}' is not a format this API writes; use json, xml, jsv or csv`),
   bodyTooLarge: (limit: number) =>
     new ApiError(413, 'RequestEntityTooLarge', `The request body is larger than the limit of ${limit} bytes`),
 

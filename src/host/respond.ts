@@ -6,12 +6,16 @@ import { ApiError, Errors } from './errors.ts';
 import type { WireFormat } from './formats/format.ts';
 import { memberLookup } from './dto-shape.ts';
 
-export function sendDto(reply: FastifyReply, format: WireFormat, dto: Dto, value: unknown, status = 200): FastifyReply {
-  return reply.code(status).header('content-type', format.contentType).header('vary', 'Accept').send(format.write(dto, value));
+export function sendDto(reply: FastifyReply, format: WireFormat, dto: Dto, value: unknown, status = 200, operationName?: string): FastifyReply {
+  if (format.responseHeaders) {
+    for (const [name, v] of Object.entries(format.responseHeaders(operationName ?? dto.name))) reply.header(name, v);
+  }
+  const body = format.encode ? format.encode(dto, value) : format.write(dto, value);
+  return reply.code(status).header('content-type', format.contentType).header('vary', 'Accept').send(body);
 }
 
 /** The operation's own `…Response` carries the error when it has a ResponseStatus member, as in ServiceStack. */
-function errorDto(op: Operation | undefined): Dto {
+export function errorDto(op: Operation | undefined): Dto {
   return op && memberLookup(op.response).has('responsestatus') ? op.response : ErrorResponse;
 }
 
@@ -32,13 +36,17 @@ export function sendError(
   stackTrace?: string,
 ): FastifyReply {
   for (const [name, value] of Object.entries(error.headers)) reply.header(name, value);
-  // ServiceStack puts the error code in the reason phrase
-  reply.raw.statusMessage = error.errorCode;
   const ResponseStatus = {
     ErrorCode: error.errorCode,
     Message: error.message,
     StackTrace: stackTrace,
     Errors: error.errors.map((f) => ({ ErrorCode: f.errorCode, FieldName: f.fieldName, Message: f.message, Meta: f.meta })),
   };
-  return sendDto(reply, format, errorDto(op), { ResponseStatus }, error.status);
+  if (format.errorsAsOk) {
+    reply.header('x-status', String(error.status));
+    return sendDto(reply, format.forErrorStatus?.(error.status) ?? format, errorDto(op), { ResponseStatus }, 200, op?.name);
+  }
+  // ServiceStack puts the error code in the reason phrase
+  reply.raw.statusMessage = error.errorCode;
+  return sendDto(reply, format, errorDto(op), { ResponseStatus }, error.status, op?.name);
 }

@@ -6,7 +6,7 @@
 import type { Operation, RouteDecl } from '../model/dsl.ts';
 import { Errors } from './errors.ts';
 import { memberLookup } from './dto-shape.ts';
-import type { WireFormat } from './formats/format.ts';
+import { formatByName, type WireFormat } from './formats/index.ts';
 
 type Segment = { literal: string } | { variable: string };
 
@@ -21,8 +21,10 @@ interface CompiledRoute {
 export interface RouteMatch {
   op: Operation;
   params: Record<string, string>;
-  /** set when the URL itself chose the format (an extension or a predefined route) */
-  format?: WireFormat;
+  /** the format a trailing `.json`/`.xml`/… named */
+  extension?: WireFormat;
+  /** the format of a predefined `/{format}/reply|oneway/{Op}` route */
+  routeFormat?: WireFormat;
   /** a predefined route (`/{format}/reply/{Op}`, `/{Op}`): the body is read in the route's format */
   predefined: boolean;
   /** the predefined /oneway/ route was used */
@@ -32,10 +34,8 @@ export interface RouteMatch {
 export class Router {
   private readonly bySegmentCount = new Map<number, CompiledRoute[]>();
   private readonly byName = new Map<string, Operation>();
-  private readonly formatsByName: Map<string, WireFormat>;
 
-  constructor(operations: readonly Operation[], formats: readonly WireFormat[]) {
-    this.formatsByName = new Map(formats.map((f) => [f.name, f]));
+  constructor(operations: readonly Operation[]) {
     for (const op of operations) {
       this.byName.set(op.name.toLowerCase(), op);
       for (const decl of op.routes) {
@@ -60,16 +60,7 @@ export class Router {
     } catch {
       throw Errors.badPath(rawPath);
     }
-    let format: WireFormat | undefined;
-    const last = parts.at(-1);
-    const dot = last ? last.lastIndexOf('.') : -1;
-    if (last && dot > 0) {
-      const ext = this.formatsByName.get(last.slice(dot + 1).toLowerCase());
-      if (ext) {
-        format = ext;
-        parts[parts.length - 1] = last.slice(0, dot);
-      }
-    }
+    const extension = stripExtension(parts);
 
     const candidates = this.bySegmentCount.get(parts.length) ?? [];
     let verbMismatch: CompiledRoute | undefined;
@@ -77,7 +68,7 @@ export class Router {
     for (const route of candidates) {
       const params = matchSegments(route.segments, parts);
       if (!params) continue;
-      if (route.verbs.has(method) || (method === 'HEAD' && route.verbs.has('GET'))) return { op: route.op, params, format, predefined: false };
+      if (route.verbs.has(method) || (method === 'HEAD' && route.verbs.has('GET'))) return { op: route.op, params, extension, predefined: false };
       verbMismatch ??= route;
       for (const v of route.verbs) allowed.add(v);
     }
@@ -85,13 +76,13 @@ export class Router {
 
     // predefined routes: /{format}/reply|oneway/{Op} and /{Op}
     if (parts.length === 3) {
-      const f = this.formatsByName.get(parts[0].toLowerCase());
+      const f = formatByName(parts[0]);
       const kind = parts[1].toLowerCase();
       if (f && (kind === 'reply' || kind === 'oneway')) {
-        return { op: this.requireOperation(parts[2]), params: {}, format: format ?? f, predefined: true, oneWay: kind === 'oneway' };
+        return { op: this.requireOperation(parts[2]), params: {}, extension, routeFormat: f, predefined: true, oneWay: kind === 'oneway' };
       }
     }
-    if (parts.length === 1) return { op: this.requireOperation(parts[0]), params: {}, format, predefined: true };
+    if (parts.length === 1) return { op: this.requireOperation(parts[0]), params: {}, extension, predefined: true };
     throw Errors.routeNotFound(method, '/' + parts.join('/'));
   }
 
@@ -129,4 +120,23 @@ function matchSegments(segments: Segment[], parts: string[]): Record<string, str
     } else params[s.variable] = parts[i];
   }
   return params;
+}
+
+/** Removes a trailing `.json`, `.xml`, … from the last segment, returning the format it names. */
+function stripExtension(parts: string[]): WireFormat | undefined {
+  const last = parts.at(-1);
+  const dot = last ? last.lastIndexOf('.') : -1;
+  if (!last || dot <= 0) return undefined;
+  const ext = formatByName(last.slice(dot + 1));
+  if (ext) parts[parts.length - 1] = last.slice(0, dot);
+  return ext;
+}
+
+/** The formats a path names by its extension or a predefined route's first segment, whether or not it matches a route. */
+export function pathFormats(rawPath: string): { extension?: WireFormat; routeFormat?: WireFormat } {
+  const parts = rawPath.split('/').filter((p) => p !== '');
+  const extension = stripExtension(parts);
+  const kind = parts[1]?.toLowerCase();
+  const routeFormat = parts.length >= 2 && (kind === 'reply' || kind === 'oneway') ? formatByName(parts[0]) : undefined;
+  return { extension, routeFormat };
 }

@@ -1,13 +1,12 @@
-import type { Dto, Member, TypeRef } from '../../model/dsl.ts';
+import type { Dto, TypeRef } from '../../model/dsl.ts';
 import { Errors, type FieldError } from '../errors.ts';
 import { fromJsonValue, typeName, type Converted } from '../values.ts';
 import type { WireFormat } from './format.ts';
-import { memberLookup, isValueType, defaultValue } from '../dto-shape.ts';
+import { memberLookup } from '../dto-shape.ts';
+import { objectWriter } from './object-writer.ts';
 import { splitLargeStrings } from './json-large-strings.ts';
 
 type Writer = (v: unknown) => string;
-
-const emptyGuid = '00000000-0000-0000-0000-000000000000';
 
 function isoDate(d: Date): string {
   const s = d.toISOString();
@@ -86,44 +85,13 @@ function isTextScalar(type: TypeRef): boolean {
 
 const writers = new WeakMap<Dto, Writer>();
 
-/**
- * ServiceStack writes a type's own properties before the inherited ones (.NET reflection
- * order), leaves nulls out and writes value types even when they hold their default.
- */
 function dtoWriter(dto: Dto): Writer {
   let w = writers.get(dto);
-  if (w) return w;
-  const chain: Dto[] = [];
-  for (let d: Dto | undefined = dto; d; d = d.base) chain.push(d);
-  const parts: Array<{ key: string; prefix: string; write: Writer; fallback?: string }> = [];
-  for (const d of chain) {
-    for (const [name, m] of Object.entries(d.members)) {
-      const write = valueWriter(m.type);
-      parts.push({ key: name, prefix: JSON.stringify(name) + ':', write, fallback: fallbackFor(m) });
-    }
+  if (!w) {
+    w = objectWriter(dto, (name) => JSON.stringify(name), valueWriter);
+    writers.set(dto, w);
   }
-  w = (v) => {
-    const o = v as Record<string, unknown>;
-    let out = '{';
-    for (const p of parts) {
-      const x = o[p.key];
-      let text: string;
-      if (x == null) {
-        if (p.fallback === undefined) continue;
-        text = p.fallback;
-      } else text = p.write(x);
-      out += (out.length > 1 ? ',' : '') + p.prefix + text;
-    }
-    return out + '}';
-  };
-  writers.set(dto, w);
   return w;
-}
-
-function fallbackFor(m: Member): string | undefined {
-  if (m.nullable || !isValueType(m.type)) return undefined;
-  if (m.type.kind === 'scalar' && m.type.name === 'guid') return `"${emptyGuid}"`;
-  return valueWriter(m.type)(defaultValue(m.type));
 }
 
 function readDto(dto: Dto, json: unknown, path: string, errors: FieldError[]): Record<string, unknown> {
