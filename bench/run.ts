@@ -3,6 +3,7 @@
  *
  *   npm run bench -- [--reports 30000] [--status-reports 1000] [--duration 10] [--connections 50]
  *                    [--read-reports 1000000] [--skip-read]
+ *   npm run bench -- --pg [--reports 30000]     (PostgreSQL: see bench/postgres.ts)
  *
  * 1. Import end to end: POST a generated file to a service process (`src/main.ts`, SQLite) and poll
  *    ImportReportsStatus until Completed; reports/s and the service's peak RSS (VmHWM). Baselines:
@@ -14,14 +15,13 @@
  * Results are printed and written to bench/out/results.json.
  */
 import { spawn } from 'node:child_process';
-import { request } from 'node:http';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, createWriteStream } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import { writeImportFile } from '../src/import/generate-file.ts';
+import { apiKey, fmt, generate, importFile, outDir, peakRssMb, root, runScript } from './support.ts';
+import { postgresBench } from './postgres.ts';
 import { freePort, startService } from '../test/support/process.ts';
 import { benchFormats, printFormats } from './formats.ts';
 import { readSideBench } from './read-side.ts';
@@ -35,6 +35,7 @@ const { values } = parseArgs({
     'skip-baselines': { type: 'boolean', default: false },
     'read-reports': { type: 'string', default: '1000000' },
     'skip-read': { type: 'boolean', default: false },
+    pg: { type: 'boolean', default: false },
   },
 });
 const reports = Number(values.reports);
@@ -42,64 +43,7 @@ const statusReports = Number(values['status-reports']);
 const duration = Number(values.duration);
 const connections = Number(values.connections);
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-const outDir = join(root, 'bench', 'out');
-mkdirSync(outDir, { recursive: true });
 const work = mkdtempSync(join(tmpdir(), 'coruson-bench-'));
-const apiKey = 'ck_bench_key_0123456789abcdefghij';
-
-function runScript(script: string, args: string[]): Promise<any> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop()!)) : reject(new Error(`${script} exited ${code}`))));
-  });
-}
-
-async function generate(n: number, seed: number): Promise<string> {
-  const file = join(outDir, `reports-${n}-seed${seed}.xml`);
-  if (!existsSync(file)) {
-    const stream = createWriteStream(file);
-    await writeImportFile(stream, { reports: n, seed });
-    await new Promise<void>((r) => stream.end(r));
-  }
-  return file;
-}
-
-function peakRssMb(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmHWM:\s+(\d+) kB/.exec(status)![1]) / 1024;
-}
-
-/** node:http rather than fetch: undici spends over a second of its own on a 70 MB request body. */
-function post(url: string, body: Buffer, headers: Record<string, string>): Promise<{ status: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'POST', headers: { ...headers, 'content-length': String(body.length) } }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (d) => (text += d));
-      res.on('end', () => resolve({ status: res.statusCode!, text }));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
-async function importFile(url: string, file: string): Promise<{ ms: number; importId: string; status: any }> {
-  const body = Buffer.from(JSON.stringify({ Filename: 'bench.xml', FileBytes: readFileSync(file).toString('base64') }));
-  const headers = { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' };
-  const t0 = performance.now();
-  const res = await post(`${url}/api/reports/import`, body, headers);
-  if (res.status !== 200) throw new Error(`import refused: ${res.status} ${res.text.slice(0, 500)}`);
-  const { ImportId } = JSON.parse(res.text);
-  for (;;) {
-    const st = await (await fetch(`${url}/api/reports/import/status/${ImportId}`, { headers })).json();
-    if (st.StatusDescription === 'Completed') return { ms: performance.now() - t0, importId: ImportId, status: st };
-    if (st.StatusDescription === 'Failed') throw new Error(`import failed: ${JSON.stringify(st.ResponseStatus)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 async function load(url: string, headers: Record<string, string>, req?: { method: 'POST'; body: string }): Promise<{ rps: number; p99: number; p50: number; errors: number; non2xx: number }> {
   const opts = { url, connections, headers, pipelining: 1, ...req };
@@ -107,8 +51,6 @@ async function load(url: string, headers: Record<string, string>, req?: { method
   const r = await autocannon({ ...opts, duration });
   return { rps: r.requests.average, p99: r.latency.p99, p50: r.latency.p50, errors: r.errors, non2xx: r.non2xx };
 }
-
-const fmt = (n: number, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
 
 async function main() {
   console.log(`machine: ${cpus().length} × ${cpus()[0]?.model}, ${fmt(totalmem() / 2 ** 30, 1)} GiB, Node ${process.version}`);
@@ -178,7 +120,7 @@ async function main() {
   rmSync(work, { recursive: true, force: true });
 }
 
-main().catch((err) => {
+(values.pg ? postgresBench(reports) : main()).catch((err) => {
   console.error(err);
   rmSync(work, { recursive: true, force: true });
   process.exit(1);

@@ -5,6 +5,8 @@ export interface Config {
   port: number;
   host: string;
   databaseUrl: string;
+  /** PostgreSQL: how long a process holds an import it works on without renewing it, before another takes it over */
+  importLeaseMs: number;
   logLevel: string;
   /** stack traces in error responses */
   debug: boolean;
@@ -55,6 +57,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: int(env, 'PORT', 8080, 0),
     host: env.HOST || '0.0.0.0',
     databaseUrl: env.DATABASE_URL || './data/coruson.db',
+    importLeaseMs: int(env, 'IMPORT_LEASE_SECONDS', 30) * 1000,
     logLevel: env.LOG_LEVEL || 'info',
     debug: bool(env, 'DEBUG'),
     trustProxy: trustProxy(env.TRUST_PROXY),

@@ -1,15 +1,32 @@
 /** `npm start`: the service with its embedded store. */
 import { pino } from 'pino';
 import { loadConfig, ConfigError } from './config.ts';
-import { openStore, StoreConfigError } from './store/open-store.ts';
-import { bootstrap, ProvisioningError } from './admin/provisioning.ts';
+import { openStore, redactUrl, StoreConfigError, StoreUnavailableError } from './store/open-store.ts';
+import { bootstrap, ProvisioningError, type BootstrapResult, type BootstrapSettings } from './admin/provisioning.ts';
+import type { Store } from './store/store.ts';
 import { buildApp } from './host/app.ts';
+
+/**
+ * Instances started together on an empty shared database race to create the administrator: the
+ * one that loses finds it made and carries on.
+ */
+async function bootstrapOnce(store: Store, settings: BootstrapSettings): Promise<BootstrapResult | undefined> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await bootstrap(store, settings);
+    } catch (err) {
+      await new Promise((r) => setTimeout(r, 250 * attempt));
+      if ((await store.countUsers()) > 0) return undefined;
+      if (attempt >= 3) throw err;
+    }
+  }
+}
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = pino({ level: config.logLevel });
-  const store = await openStore(config.databaseUrl);
-  const first = await bootstrap(store, config.bootstrap);
+  const store = await openStore(config.databaseUrl, { importLeaseMs: config.importLeaseMs });
+  const first = await bootstrapOnce(store, config.bootstrap);
   if (first) {
     // shown once: only hashes are stored
     const lines = [
@@ -28,7 +45,7 @@ async function main(): Promise<void> {
   const app = buildApp({ config, store, log });
   app.worker.start();
   await app.http.listen({ port: config.port, host: config.host });
-  log.info({ port: config.port, database: config.databaseUrl }, 'Coruson Reports API listening');
+  log.info({ port: config.port, database: redactUrl(config.databaseUrl) }, 'Coruson Reports API listening');
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -50,7 +67,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  if (err instanceof ConfigError || err instanceof StoreConfigError || err instanceof ProvisioningError) {
+  if (err instanceof ConfigError || err instanceof StoreConfigError || err instanceof StoreUnavailableError || err instanceof ProvisioningError) {
     process.stderr.write(`coruson: ${err.message}\n`);
   } else {
     process.stderr.write(`coruson: could not start: ${err?.stack ?? err}\n`);

@@ -7,14 +7,22 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { startService, type ServiceProcess } from './support/process.ts';
+import { createTestDatabase, type TestDatabase } from './support/database.ts';
 
 const run = promisify(execFile);
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'coruson-cli-'));
 const services: ServiceProcess[] = [];
+const databases: TestDatabase[] = [];
+async function database(name: string): Promise<string> {
+  const db = await createTestDatabase(dir, name);
+  databases.push(db);
+  return db.url;
+}
 after(async () => {
   for (const s of services) await s.stop('SIGKILL');
+  for (const db of databases) await db.drop();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -33,7 +41,7 @@ function adminWithInput(db: string, input: string | undefined, ...args: string[]
 
 test('first start of the built service (npm start) creates the organisation, admin and key, and prints them once', async () => {
   await run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: root });
-  const db = join(dir, 'first.db');
+  const db = await database('first');
   const svc = await startService({ DATABASE_URL: db }, { built: true });
   services.push(svc);
   const out = svc.output();
@@ -85,7 +93,7 @@ test('first start of the built service (npm start) creates the organisation, adm
 
 test('first-start credentials can come from the environment', async () => {
   const svc = await startService({
-    DATABASE_URL: join(dir, 'env.db'), CORUSON_ADMIN_USER: 'safety.admin', CORUSON_ADMIN_PASSWORD: 'from the env 1',
+    DATABASE_URL: await database('env'), CORUSON_ADMIN_USER: 'safety.admin', CORUSON_ADMIN_PASSWORD: 'from the env 1',
     CORUSON_ADMIN_API_KEY: 'ck_from_the_environment_0001', CORUSON_ORGANISATION: 'Acme Aviation',
   });
   services.push(svc);
@@ -100,11 +108,13 @@ test('first-start credentials can come from the environment', async () => {
 
 test('bad configuration: a clear message and a non-zero exit', async () => {
   await assert.rejects(startService({ DATABASE_URL: join(dir, 'x.db'), PORT: 'eighty' }), /PORT must be an integer/);
-  await assert.rejects(startService({ DATABASE_URL: 'postgres://127.0.0.1/coruson' }), /PostgreSQL is not supported/);
+  // nothing listens on port 1: the service says which database it could not reach, and stops
+  await assert.rejects(startService({ DATABASE_URL: 'postgres://postgres@127.0.0.1:1/coruson' }),
+    /exited with 1:[\s\S]*cannot use the PostgreSQL database at postgres:\/\/postgres@127\.0\.0\.1:1\/coruson: .*ECONNREFUSED/);
 });
 
 test('admin CLI: organisations, users, keys and forms', async () => {
-  const db = join(dir, 'cli.db');
+  const db = await database('cli');
   let r = await admin(db, 'org', 'add', 'North Sea Ops');
   assert.equal(r.code, 0, r.out);
   assert.match(r.out, /Occurrence Report \(OCC\), Hazard Report \(HAZ\), Safety Observation \(OBS\)/);

@@ -1,6 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { basic, bearer, startServer, type TestServer } from './support/server.ts';
+import { sqlOf } from './support/database.ts';
 import { createApiKey, createOrganisation, createUser } from '../src/admin/provisioning.ts';
 
 let s: TestServer;
@@ -51,8 +52,8 @@ describe('authentication', () => {
 
   test('keys are stored only as hashes', async () => {
     const { key } = await createApiKey(s.store, 'admin', 'hash check');
-    const db = (s.store as unknown as { db: import('better-sqlite3').Database }).db;
-    const dump = JSON.stringify(db.prepare('SELECT * FROM api_keys').all()) + JSON.stringify(db.prepare('SELECT * FROM users').all());
+    const sql = sqlOf(s.store);
+    const dump = JSON.stringify(await sql.all('SELECT * FROM api_keys')) + JSON.stringify(await sql.all('SELECT * FROM users'));
     assert.ok(!dump.includes(key));
     assert.ok(!dump.includes(s.password));
     assert.match(dump, /\$argon2id\$/);

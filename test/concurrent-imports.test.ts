@@ -1,8 +1,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type Database from 'better-sqlite3';
 import { generateImportFile } from '../src/import/generate-file.ts';
 import { bearer, startServer, waitForImport, type TestServer } from './support/server.ts';
+import { sqlOf } from './support/database.ts';
 
 let s: TestServer;
 before(async () => { s = await startServer(); });
@@ -28,10 +28,10 @@ test('three files uploaded at once: all checked in parallel threads, every repor
     assert.equal(st.StatusDescription, 'Completed');
     assert.equal(st.TotalReportsImported, 2000);
   }
-  const db = (s.store as unknown as { db: Database.Database }).db;
-  const perForm = db.prepare(`SELECT form_pk, count(*) AS n, min(seq) AS lo, max(seq) AS hi, count(DISTINCT number) AS numbers
-    FROM reports WHERE number IS NOT NULL GROUP BY form_pk`).all() as Array<{ n: number; lo: number; hi: number; numbers: number }>;
+  const sql = sqlOf(s.store);
+  const perForm = await sql.all<{ n: number; lo: number; hi: number; numbers: number }>(`SELECT form_pk, count(*) AS n, min(seq) AS lo, max(seq) AS hi, count(DISTINCT number) AS numbers
+    FROM reports WHERE number IS NOT NULL GROUP BY form_pk`);
   assert.equal(perForm.reduce((a, f) => a + f.n, 0), 6000);
   for (const f of perForm) assert.deepEqual([f.lo, f.hi, f.numbers], [1, f.n, f.n]);
-  assert.equal((db.prepare('SELECT count(*) AS n FROM reports WHERE number IS NULL').get() as { n: number }).n, 0);
+  assert.equal((await sql.get('SELECT count(*) AS n FROM reports WHERE number IS NULL'))!.n, 0);
 });

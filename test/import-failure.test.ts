@@ -1,7 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type Database from 'better-sqlite3';
 import { bearer, startServer, waitForImport, type TestServer } from './support/server.ts';
+import { sqlOf } from './support/database.ts';
 import { fileXml, importBody } from './support/xml.ts';
 
 let s: TestServer;
@@ -23,20 +23,18 @@ test('an import whose staged work cannot be created ends Failed, with the reason
   assert.deepEqual(queued.ImportedReports, {});
 
   // damage the waiting reports: every attempt to number them fails (their form is gone)
-  const db = (s.store as unknown as { db: Database.Database }).db;
-  db.pragma('foreign_keys = OFF');
-  db.prepare('UPDATE reports SET form_pk = -1 WHERE import_pk = (SELECT id FROM imports WHERE import_id = ?)').run(ImportId);
-  db.pragma('foreign_keys = ON');
+  const sql = sqlOf(s.store);
+  await sql.runUnchecked('UPDATE reports SET form_pk = -1 WHERE import_pk = (SELECT id FROM imports WHERE import_id = ?)', ImportId);
   s.app.worker.start();
 
   const status = await waitForImport(s, ImportId);
   assert.equal(status.StatusDescription, 'Failed');
   assert.equal(status.ResponseStatus.ErrorCode, 'ImportFailed');
   assert.match(status.ResponseStatus.Message, /failed attempts/);
-  assert.equal((db.prepare('SELECT count(*) AS n FROM reports WHERE number IS NULL').get() as { n: number }).n, 0, 'waiting reports removed');
+  assert.equal((await sql.get('SELECT count(*) AS n FROM reports WHERE number IS NULL'))!.n, 0, 'waiting reports removed');
   assert.equal(status.TotalReportsImported, 0);
-  assert.equal((db.prepare('SELECT count(*) AS n FROM reports').get() as { n: number }).n, 0, 'nothing half-created');
-  assert.equal((db.prepare('SELECT count(*) AS n FROM report_fields').get() as { n: number }).n, 0);
+  assert.equal((await sql.get('SELECT count(*) AS n FROM reports'))!.n, 0, 'nothing half-created');
+  assert.equal((await sql.get('SELECT count(*) AS n FROM report_fields'))!.n, 0);
 
   // the worker goes on, and the ids the failed import never created can be imported again
   const again = await fetch(`${s.api}/reports/import`, {

@@ -1,23 +1,23 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import type Database from 'better-sqlite3';
 import { bearer, startServer, waitForImport, type TestServer } from './support/server.ts';
+import { sqlOf, type TestSql } from './support/database.ts';
 import { fileXml, importBody } from './support/xml.ts';
 
 let s: TestServer;
-let db: Database.Database;
+let db: TestSql;
 before(async () => {
   s = await startServer({ env: { MAX_IMPORT_FILE_MB: '1' } });
-  db = (s.store as unknown as { db: Database.Database }).db;
+  db = sqlOf(s.store);
 });
 after(async () => { await s.close(); });
 
 const post = (body: string, headers: Record<string, string> = {}) =>
   fetch(`${s.api}/reports/import`, { method: 'POST', headers: { ...bearer(s.apiKey), 'content-type': 'application/json', ...headers }, body });
 
-const counts = () => db.prepare(`SELECT (SELECT count(*) FROM imports) AS imports, (SELECT count(*) FROM reports) AS reports,
-  (SELECT count(*) FROM report_claims) AS claims, (SELECT count(*) FROM reports WHERE number IS NULL) AS waiting`).get();
+const counts = () => db.get(`SELECT (SELECT count(*) FROM imports) AS imports, (SELECT count(*) FROM reports) AS reports,
+  (SELECT count(*) FROM report_claims) AS claims, (SELECT count(*) FROM reports WHERE number IS NULL) AS waiting`);
 
 describe('ImportReports and ImportReportsStatus', () => {
   test('a file is accepted at once and every report gets the next number of its form', async () => {
@@ -38,10 +38,25 @@ describe('ImportReports and ImportReportsStatus', () => {
     assert.deepEqual(status.ImportedReports, { [ids[0]]: 'OCC-0001', [ids[1]]: 'HAZ-0001', [ids[2]]: 'OCC-0002', [ids[3]]: 'OBS-0001' });
     assert.equal(status.ResponseStatus, undefined);
 
-    const stored = db.prepare('SELECT status, closed_by AS closedBy FROM reports WHERE report_id = ?').get(ids[2]) as { status: string; closedBy: string };
+    const stored = (await db.get('SELECT status, closed_by AS "closedBy" FROM reports WHERE report_id = ?', ids[2])) as { status: string; closedBy: string };
     assert.deepEqual(stored, { status: 'Closed', closedBy: 's.officer' });
-    const fields = db.prepare('SELECT label, field_type AS type, value FROM report_fields f JOIN reports r ON r.id = f.report_pk WHERE r.report_id = ?').all(ids[0]);
+    const fields = (await db.all('SELECT label, field_type AS type, value FROM report_fields f JOIN reports r ON r.id = f.report_pk WHERE r.report_id = ?', ids[0]));
     assert.deepEqual(fields, [{ label: 'Altitude (ft)', type: 'Numerical', value: '1200' }]);
+  });
+
+  test('text is stored as sent: backslashes, tabs, line breaks, quotes, markup and non-ASCII characters', async () => {
+    const id = randomUUID();
+    const narrative = 'C:\\logs\\n1\tcol 2\nline 2\r\n"quoted" &amp; &lt;b&gt; \\N Zürich 東京 ✈';
+    const xml = fileXml([{ id, summary: 'tab\there \\ back', fields: `<Fields><Field><Label>Narrative</Label><FieldType>TextArea</FieldType><Value>${narrative}</Value></Field>
+      <Field><Label>Checks</Label><FieldType>CheckList</FieldType><Values><Value>a\\b</Value><Value>"c"</Value></Values></Field></Fields>` }]);
+    const status = await waitForImport(s, (await (await post(importBody(xml))).json()).ImportId);
+    assert.equal(status.TotalReportsImported, 1);
+    assert.deepEqual(await db.get('SELECT summary FROM reports WHERE report_id = ?', id), { summary: 'tab\there \\ back' });
+    const fields = await db.all('SELECT value, values_json AS "values" FROM report_fields f JOIN reports r ON r.id = f.report_pk WHERE r.report_id = ? ORDER BY f.position', id);
+    assert.deepEqual(fields, [
+      { value: 'C:\\logs\\n1\tcol 2\nline 2\n"quoted" & <b> \\N Zürich 東京 ✈', values: null },
+      { value: null, values: JSON.stringify(['a\\b', '"c"']) },
+    ]);
   });
 
   test('duplicates: ids already in the organisation and repeated within the file are listed and not imported again', async () => {
@@ -57,7 +72,7 @@ describe('ImportReports and ImportReportsStatus', () => {
     const status = await waitForImport(s, body.ImportId);
     assert.equal(status.TotalReports, 1);
     assert.deepEqual(Object.keys(status.ImportedReports), [fresh]);
-    assert.equal((db.prepare('SELECT count(*) AS n FROM reports WHERE report_id IN (?, ?)').get(existing, fresh) as { n: number }).n, 2);
+    assert.equal(((await db.get('SELECT count(*) AS n FROM reports WHERE report_id IN (?, ?)', existing, fresh)) as { n: number }).n, 2);
   });
 
   test('two uploads racing with the same ids import each report once', async () => {
@@ -69,12 +84,12 @@ describe('ImportReports and ImportReportsStatus', () => {
     for (const b of bodies) totals.push((await waitForImport(s, b.ImportId)).TotalReports);
     assert.equal(totals.reduce((a, b) => a + b, 0), 50);
     assert.equal(bodies.reduce((a, b) => a + b.DuplicateReports.length, 0), 100);
-    const n = db.prepare(`SELECT count(*) AS n FROM reports WHERE report_id IN (${ids.map(() => '?').join(',')})`).get(...ids) as { n: number };
+    const n = (await db.get(`SELECT count(*) AS n FROM reports WHERE report_id IN (${ids.map(() => '?').join(',')})`, ...ids)) as { n: number };
     assert.equal(n.n, 50);
   });
 
-  test('numbers per form have no gaps or repeats', () => {
-    const rows = db.prepare('SELECT form_pk AS form, seq, number FROM reports WHERE number IS NOT NULL ORDER BY form_pk, seq').all() as Array<{ form: number; seq: number; number: string }>;
+  test('numbers per form have no gaps or repeats', async () => {
+    const rows = (await db.all('SELECT form_pk AS form, seq, number FROM reports WHERE number IS NOT NULL ORDER BY form_pk, seq')) as Array<{ form: number; seq: number; number: string }>;
     const byForm = new Map<number, number[]>();
     for (const r of rows) byForm.set(r.form, [...(byForm.get(r.form) ?? []), r.seq]);
     for (const seqs of byForm.values()) assert.deepEqual(seqs, seqs.map((_, i) => i + 1));
@@ -82,22 +97,22 @@ describe('ImportReports and ImportReportsStatus', () => {
   });
 
   test('numbers are zero-padded to four digits and grow past them', async () => {
-    const form = db.prepare("SELECT id, next_seq AS next FROM forms WHERE name = 'Safety Observation' AND org_id = 1").get() as { id: number; next: number };
-    db.prepare('UPDATE forms SET next_seq = 9999 WHERE id = ?').run(form.id);
+    const form = (await db.get("SELECT id, next_seq AS next FROM forms WHERE name = 'Safety Observation' AND org_id = 1")) as { id: number; next: number };
+    await db.run('UPDATE forms SET next_seq = 9999 WHERE id = ?', form.id);
     try {
       const ids = [randomUUID(), randomUUID()];
       const res = await post(importBody(fileXml(ids.map((id) => ({ id, form: 'Safety Observation' })))));
       const status = await waitForImport(s, (await res.json()).ImportId);
       assert.deepEqual(status.ImportedReports, { [ids[0]]: 'OBS-9999', [ids[1]]: 'OBS-10000' });
     } finally {
-      db.prepare('DELETE FROM report_fields WHERE report_pk IN (SELECT id FROM reports WHERE form_pk = ? AND seq >= 9999)').run(form.id);
-      db.prepare('DELETE FROM reports WHERE form_pk = ? AND seq >= 9999').run(form.id);
-      db.prepare('UPDATE forms SET next_seq = ? WHERE id = ?').run(form.next, form.id);
+      await db.run('DELETE FROM report_fields WHERE report_pk IN (SELECT id FROM reports WHERE form_pk = ? AND seq >= 9999)', form.id);
+      await db.run('DELETE FROM reports WHERE form_pk = ? AND seq >= 9999', form.id);
+      await db.run('UPDATE forms SET next_seq = ? WHERE id = ?', form.next, form.id);
     }
   });
 
   test('an invalid file: 400 listing every problem with its path, line and report id; nothing stored', async () => {
-    const before = counts();
+    const before = await counts();
     const id = randomUUID();
     const xml = fileXml([
       { id, summary: '' },
@@ -118,11 +133,11 @@ describe('ImportReports and ImportReportsStatus', () => {
     assert.ok(errors.some((e) => e.FieldName === 'Reports/Report[2]/FormName' && e.ErrorCode === 'UnknownForm'));
     assert.ok(errors.some((e) => e.FieldName === 'Reports/Report[3]/ReportId'));
     assert.ok(errors.some((e) => e.FieldName.startsWith('Reports/Report[3]/Colour')));
-    assert.deepEqual(counts(), before);
+    assert.deepEqual(await counts(), before);
   });
 
   test('bad requests: missing or empty Filename/FileBytes, FileBytes not base64, malformed JSON', async () => {
-    const before = counts();
+    const before = await counts();
     const cases: Array<[string, string, string[]]> = [
       ['{}', 'NotEmpty', ['Filename', 'FileBytes']],
       [JSON.stringify({ Filename: '', FileBytes: '' }), 'NotEmpty', ['Filename', 'FileBytes']],
@@ -140,11 +155,11 @@ describe('ImportReports and ImportReportsStatus', () => {
     const broken = await post('{"Filename": "a.xml", ');
     assert.equal(broken.status, 400);
     assert.equal((await broken.json()).ResponseStatus.ErrorCode, 'SerializationException');
-    assert.deepEqual(counts(), before);
+    assert.deepEqual(await counts(), before);
   });
 
   test('files that are not acceptable XML: 400 with a located problem, nothing stored', async () => {
-    const before = counts();
+    const before = await counts();
     const cases: Array<[string, Buffer | string, string]> = [
       ['not XML', 'hello, this is plain text', 'XmlSyntax'],
       ['truncated', fileXml([{}]).slice(0, 120), 'XmlSyntax'],
@@ -163,7 +178,7 @@ describe('ImportReports and ImportReportsStatus', () => {
       const codes = body.ResponseStatus.Errors.map((e: { ErrorCode: string }) => e.ErrorCode);
       assert.ok(codes.includes(code), `${name}: ${JSON.stringify(body.ResponseStatus.Errors)}`);
     }
-    assert.deepEqual(counts(), before);
+    assert.deepEqual(await counts(), before);
   });
 
   test('a file over the size limit: 400 FileTooLarge; a body over the limit: 413', async () => {

@@ -3,16 +3,18 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { generateImportFile } from '../src/import/generate-file.ts';
 import { startService, type ServiceProcess } from './support/process.ts';
+import { connectSql, createTestDatabase } from './support/database.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'coruson-restart-'));
 const apiKey = 'ck_restart_test_key_0123456789abcdef';
-const env = { DATABASE_URL: join(dir, 'coruson.db'), CORUSON_ADMIN_API_KEY: apiKey, CORUSON_ADMIN_PASSWORD: 'restart password' };
+const database = await createTestDatabase(dir);
+const env = { DATABASE_URL: database.url, CORUSON_ADMIN_API_KEY: apiKey, CORUSON_ADMIN_PASSWORD: 'restart password' };
 let svc: ServiceProcess | undefined;
 after(async () => {
   await svc?.stop('SIGKILL');
+  await database.drop();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -38,9 +40,9 @@ test('an import interrupted by SIGKILL resumes after a restart: every report exa
   }
   await svc.stop('SIGKILL');
 
-  const db = new Database(env.DATABASE_URL, { readonly: true });
-  const atKill = (db.prepare('SELECT count(*) AS n FROM reports WHERE number IS NOT NULL').get() as { n: number }).n;
-  db.close();
+  const db = connectSql(env.DATABASE_URL);
+  const atKill = (await db.get('SELECT count(*) AS n FROM reports WHERE number IS NOT NULL'))!.n;
+  await db.close();
   assert.ok(atKill > 0 && atKill < reports, `killed mid-import (${atKill} of ${reports} created)`);
 
   svc = await startService(env);
@@ -56,14 +58,14 @@ test('an import interrupted by SIGKILL resumes after a restart: every report exa
   assert.equal(Object.keys(status.ImportedReports).length, reports);
   await svc.stop();
 
-  const check = new Database(env.DATABASE_URL, { readonly: true });
-  const totals = check.prepare('SELECT count(*) AS n, count(DISTINCT report_id) AS ids, count(DISTINCT number) AS numbers FROM reports').get();
-  assert.equal((check.prepare('SELECT count(*) AS n FROM reports WHERE number IS NULL').get() as { n: number }).n, 0, 'none left waiting');
+  const check = connectSql(env.DATABASE_URL);
+  const totals = await check.get('SELECT count(*) AS n, count(DISTINCT report_id) AS ids, count(DISTINCT number) AS numbers FROM reports');
+  assert.equal((await check.get('SELECT count(*) AS n FROM reports WHERE number IS NULL'))!.n, 0, 'none left waiting');
   assert.deepEqual(totals, { n: reports, ids: reports, numbers: reports });
-  const perForm = check.prepare('SELECT form_pk, count(*) AS n, min(seq) AS lo, max(seq) AS hi FROM reports GROUP BY form_pk').all() as Array<{ n: number; lo: number; hi: number }>;
+  const perForm = await check.all<{ n: number; lo: number; hi: number }>('SELECT form_pk, count(*) AS n, min(seq) AS lo, max(seq) AS hi FROM reports GROUP BY form_pk');
   assert.ok(perForm.length >= 2);
   for (const f of perForm) assert.deepEqual([f.lo, f.hi], [1, f.n], 'each form numbered 1..n without gaps');
-  const fields = (check.prepare('SELECT count(DISTINCT report_pk) AS n FROM report_fields').get() as { n: number }).n;
+  const fields = (await check.get('SELECT count(DISTINCT report_pk) AS n FROM report_fields'))!.n;
   assert.equal(fields, reports, 'every report has its fields, none twice-created');
-  check.close();
+  await check.close();
 });

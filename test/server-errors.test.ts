@@ -1,7 +1,7 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type Database from 'better-sqlite3';
 import { bearer, startServer, type TestServer } from './support/server.ts';
+import { sqlOf } from './support/database.ts';
 
 const servers: TestServer[] = [];
 after(async () => { for (const s of servers) await s.close(); });
@@ -10,7 +10,7 @@ after(async () => { for (const s of servers) await s.close(); });
 async function brokenServer(env: Record<string, string>): Promise<TestServer> {
   const s = await startServer({ worker: false, env });
   servers.push(s);
-  (s.store as unknown as { db: Database.Database }).db.exec('ALTER TABLE imports RENAME TO imports_gone');
+  await sqlOf(s.store).run('ALTER TABLE imports RENAME TO imports_gone');
   return s;
 }
 
@@ -23,7 +23,7 @@ test('an unexpected fault is a 500 in the ResponseStatus shape, without a stack 
   const body = await res.json();
   assert.equal(body.ResponseStatus.ErrorCode, 'InternalServerError');
   assert.equal(body.ResponseStatus.StackTrace, undefined);
-  assert.doesNotMatch(JSON.stringify(body), /imports|sqlite|\.ts:/i, 'no internals leak');
+  assert.doesNotMatch(JSON.stringify(body), /imports|sqlite|postgres|relation|\.ts:/i, 'no internals leak');
   // and the service is still up
   assert.equal((await fetch(`${s.api}`)).status, 200);
 });

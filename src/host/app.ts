@@ -65,7 +65,7 @@ export function buildApp(o: AppOptions): App {
   const workerOptions = o.workerOptions ?? defaultWorkerOptions;
   const worker: BackgroundWorker = o.inProcessWorker || isInMemory(config.databaseUrl)
     ? new ImportWorker(store, log.child({ component: 'import-worker' }), workerOptions)
-    : new ThreadedImportWorker({ databaseUrl: config.databaseUrl, logLevel: config.logLevel, options: workerOptions }, (err) =>
+    : new ThreadedImportWorker({ databaseUrl: config.databaseUrl, importLeaseMs: config.importLeaseMs, logLevel: config.logLevel, options: workerOptions }, (err) =>
       log.error({ err }, 'import worker thread failed'));
 
   /** What the first stage learnt about a request, for the later ones. */

@@ -4,11 +4,11 @@ import { pino } from 'pino';
 import { openStore } from '../store/open-store.ts';
 import { ImportWorker, type WorkerOptions } from './import-worker.ts';
 
-export interface WorkerThreadData { databaseUrl: string; logLevel: string; options: WorkerOptions }
+export interface WorkerThreadData { databaseUrl: string; importLeaseMs: number; logLevel: string; options: WorkerOptions }
 export type WorkerThreadCommand = 'wake' | 'stop';
 
 const data = workerData as WorkerThreadData;
-const store = await openStore(data.databaseUrl);
+const store = await openStore(data.databaseUrl, { importLeaseMs: data.importLeaseMs });
 const worker = new ImportWorker(store, pino({ level: data.logLevel }).child({ component: 'import-worker' }), data.options);
 worker.start();
 parentPort!.on('message', async (command: WorkerThreadCommand) => {

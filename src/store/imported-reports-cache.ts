@@ -35,4 +35,20 @@ export class ImportedReportsCache {
     }
     return e.pairs;
   }
+
+  /**
+   * The same for a store read asynchronously: reads of one import may overlap, so rows another
+   * read added meanwhile are not added twice, and no more pairs are returned than `count`.
+   */
+  async readAsync(importPk: number, count: number, fetchAfter: (afterPk: number) => Promise<Array<[number, string, string]>>): Promise<ImportedPair[]> {
+    for (;;) {
+      const before = this.entries.get(importPk);
+      const from = before?.lastPk ?? 0;
+      const rows = !before || before.pairs.length < count ? await fetchAfter(from) : [];
+      const now = this.entries.get(importPk)?.lastPk ?? 0;
+      if (now < from) continue; // dropped meanwhile: what was fetched starts too late
+      const pairs = this.read(importPk, count, (after) => rows.filter((r) => r[0] > after));
+      return pairs.length > count ? pairs.slice(0, count) : pairs;
+    }
+  }
 }

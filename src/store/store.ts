@@ -1,6 +1,6 @@
 /**
  * The store seam. Services and the import worker see only this interface; each dialect
- * (SQLite now, PostgreSQL next) implements it with its own SQL, prepared once.
+ * (SQLite for one process, PostgreSQL for several sharing one database) implements it with its own SQL.
  */
 import type { ImportFieldType, ReportRecord, ReportStatusValue } from '../import/report-record.ts';
 
@@ -190,7 +190,8 @@ export interface Store {
   beginImport(i: { orgId: number; userId: number; importId: string; filename: string; now: number }): Promise<number>;
   /**
    * Writes reports of a `Receiving` import, in file order, without numbers: they wait, invisible to
-   * every read, until the worker numbers them (a report exists once it has its number).
+   * every read, until the worker numbers them (a report exists once it has its number). Calls may
+   * overlap: the reports of each call follow those of the calls made before it.
    */
   stageReports(importPk: number, orgId: number, reports: readonly ReportRecord[]): Promise<void>;
   /**

@@ -1,4 +1,4 @@
-/** Test harness: a real service on a loopback port over a real SQLite file in a temp directory. */
+/** Test harness: a real service on a loopback port over a real database: a SQLite file in a temp directory, or a fresh PostgreSQL database. */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +10,7 @@ import { buildApp, type App } from '../../src/host/app.ts';
 import type { Store } from '../../src/store/store.ts';
 import type { AuthPolicy } from '../../src/host/auth/authenticator.ts';
 import { defaultAuthPolicy } from '../../src/host/auth/authenticator.ts';
+import { createTestDatabase } from './database.ts';
 
 export interface TestServer {
   url: string;
@@ -22,14 +23,14 @@ export interface TestServer {
   store: Store;
   app: App;
   dir: string;
-  dbFile: string;
+  databaseUrl: string;
   close(): Promise<void>;
 }
 
 export async function startServer(opts: { env?: Record<string, string>; authPolicy?: Partial<AuthPolicy>; worker?: boolean } = {}): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'coruson-test-'));
-  const dbFile = join(dir, 'coruson.db');
-  const config: Config = loadConfig({ DATABASE_URL: dbFile, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', ...opts.env });
+  const database = await createTestDatabase(dir);
+  const config: Config = loadConfig({ DATABASE_URL: database.url, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', ...opts.env });
   const store = await openStore(config.databaseUrl);
   const boot = await bootstrap(store, { organisation: 'Test Airline', userName: 'admin', password: 'correct horse battery', apiKey: undefined });
   if (!boot) throw new Error('bootstrap did not run on an empty store');
@@ -55,10 +56,11 @@ export async function startServer(opts: { env?: Record<string, string>; authPoli
     store,
     app,
     dir,
-    dbFile,
+    databaseUrl: database.url,
     async close() {
       await app.close();
       await store.close();
+      await database.drop();
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -17,7 +17,7 @@ export const importReports: Handler<typeof ImportReports> = async (req, ctx) => 
   const importId = randomUUID();
   const importPk = await ctx.store.beginImport({ orgId: caller.orgId, userId: caller.userId, importId, filename: req.Filename, now: Date.now() });
   const ids: string[] = [];
-  let staging: Promise<void> = Promise.resolve();
+  const staging: Array<Promise<void>> = [];
   const onReports = (reports: ParsedReport[]) => {
     if (reports.length === 0) return;
     const records: ReportRecord[] = new Array(reports.length);
@@ -25,7 +25,10 @@ export const importReports: Handler<typeof ImportReports> = async (req, ctx) => 
       ids.push(reports[i].id);
       records[i] = JSON.parse(reports[i].json);
     }
-    staging = staging.then(() => ctx.store.stageReports(importPk, caller.orgId, records));
+    // the store may write batches side by side; a failure is seen where they are awaited
+    const batch = ctx.store.stageReports(importPk, caller.orgId, records);
+    batch.catch(() => undefined);
+    staging.push(batch);
   };
 
   let accepted;
@@ -37,13 +40,13 @@ export const importReports: Handler<typeof ImportReports> = async (req, ctx) => 
     checkMs = performance.now() - started;
     if (!outcome.ok) throw Errors.invalidImportFile(outcome.problems.map(toFieldError), outcome.truncated);
     onReports(outcome.reports);
-    await staging;
+    await Promise.all(staging);
     // a client that left would never learn the ImportId, and its retry would find only duplicates
     if (ctx.http.clientGone()) throw Errors.clientGone();
     duplicatesInFile = outcome.duplicatesInFile;
     accepted = await ctx.store.acceptImport({ importPk, orgId: caller.orgId, reportIds: ids, now: Date.now() });
   } catch (err) {
-    await staging.catch(() => undefined);
+    await Promise.allSettled(staging);
     await ctx.store.discardImport(importPk);
     throw err;
   }

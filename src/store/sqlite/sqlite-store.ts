@@ -9,6 +9,7 @@ import {
   type Organisation, type Page, type ReportFieldQuery, type ReportFieldRow, type ReportQuery, type ReportRow, type Store, type UserWithSecret,
 } from '../store.ts';
 import type { ImportFieldType } from '../../import/report-record.ts';
+import { fieldChangesOf, withValues, type FieldChangeRow } from '../read-rows.ts';
 import { type BuiltQuery, type FormInfo, formQuery, reportFieldQuery, reportQuery } from '../read-sql.ts';
 import { readsSql } from './sql/reads.ts';
 import { sqliteMigrations } from './migrations.ts';
@@ -17,6 +18,7 @@ import { importsSql } from './sql/imports.ts';
 import { prepareAll } from './sql/sql-set.ts';
 import { orderedUuid } from '../ordered-uuid.ts';
 import { ImportedReportsCache } from '../imported-reports-cache.ts';
+import { blockUntil } from '../auth-attempts.ts';
 
 
 export function openSqliteStore(file: string): SqliteStore {
@@ -341,11 +343,7 @@ export class SqliteStore implements Store {
 
   async queryReportFields(q: ReportFieldQuery): Promise<Page<ReportFieldRow>> {
     const page = this.page<ReportFieldRow & { valuesJson?: string | null }>(reportFieldQuery(q, 'sqlite'), q.skip);
-    for (const r of page.rows) {
-      r.values = r.valuesJson ? (JSON.parse(r.valuesJson) as string[]) : null;
-      delete r.valuesJson;
-    }
-    return page;
+    return { total: page.total, rows: withValues(page.rows) };
   }
 
   async queryForms(q: FormQuery): Promise<Page<FormRow>> {
@@ -369,17 +367,6 @@ export class SqliteStore implements Store {
   }
 
   async fieldChanges(orgId: number, fieldId: string): Promise<FieldChange[]> {
-    const rows = this.s.fieldChanges.all(fieldId, orgId) as Array<{
-      fieldId: string; userName: string; changedAt: number; oldValue: string | null; oldValuesJson: string | null; newValue: string | null; newValuesJson: string | null;
-    }>;
-    const answer = (value: string | null, json: string | null): FieldAnswer => ({ value, values: json ? JSON.parse(json) : null });
-    return rows.map((r) => ({ fieldId: r.fieldId, userName: r.userName, changedAt: r.changedAt, old: answer(r.oldValue, r.oldValuesJson), new: answer(r.newValue, r.newValuesJson) }));
+    return fieldChangesOf(this.s.fieldChanges.all(fieldId, orgId) as FieldChangeRow[]);
   }
-}
-
-/** Exponential back-off once the threshold is reached: 1 s, 2 s, 4 s … up to maxBlockMs, for the attempts after this one. */
-function blockUntil(failures: number, now: number, policy: { threshold: number; maxBlockMs: number }): number | null {
-  if (failures < policy.threshold) return null;
-  const exp = Math.min(failures - policy.threshold, 30);
-  return now + Math.min(1000 * 2 ** exp, policy.maxBlockMs);
 }

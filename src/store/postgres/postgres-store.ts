@@ -1,0 +1,475 @@
+import pg from 'pg';
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { FieldRecord, ReportRecord } from '../../import/report-record.ts';
+import type { ImportFieldType } from '../../import/report-record.ts';
+import {
+  type AcceptImportInput, type AcceptImportResult, type ApiKeyLookup, type AuthAttemptPolicy, type ApiKeyRow, type AuthUser,
+  type FieldAnswer, type FieldChange, type FormQuery, type FormRow, type ImportJob, type ImportStatus, type ImportStatusRow,
+  type Organisation, type Page, type ReportFieldQuery, type ReportFieldRow, type ReportQuery, type ReportRow, type Store, type UserWithSecret,
+} from '../store.ts';
+import { fieldChangesOf, withValues, type FieldChangeRow } from '../read-rows.ts';
+import { type BuiltQuery, type FormInfo, formQuery, reportFieldQuery, reportQuery } from '../read-sql.ts';
+import { orderedUuid } from '../ordered-uuid.ts';
+import { ImportedReportsCache } from '../imported-reports-cache.ts';
+import { blockUntil } from '../auth-attempts.ts';
+import { migratePostgres } from './migrate.ts';
+import { accountsSql } from './sql/accounts.ts';
+import { importsSql } from './sql/imports.ts';
+import { readsSql } from './sql/reads.ts';
+import { namedStatements } from './sql/sql-set.ts';
+import { copyLine, copyLines } from './copy-text.ts';
+
+const copyReports = `COPY reports (id, report_id, org_id, form_pk, summary, status, category, owner, raised_by, raised_from, closed_by,
+  raised_date, submitted_date, closed_date, is_mandatory, import_pk) FROM STDIN`;
+const copyFields = `COPY report_fields (field_id, report_pk, parent_field_id, row_index, position, label, field_type, section_name,
+  section_id, bank_field_id, value, values_json) FROM STDIN`;
+
+export interface PostgresStoreOptions {
+  /** how long a worker holds an import without renewing it; past that another process takes it over */
+  importLeaseMs?: number;
+  /** how long a file may go unstaged while it is checked before its import counts as abandoned */
+  receivingLeaseMs?: number;
+  poolSize?: number;
+}
+
+/** The database could not be reached or refused the connection. */
+export class StoreUnavailableError extends Error {}
+
+// ids and epoch milliseconds are bigint columns; all of them stay well inside 2^53
+export const pgTypes = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === pg.types.builtins.INT8 ? Number : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+};
+
+export async function openPostgresStore(url: string, opts: PostgresStoreOptions = {}): Promise<PostgresStore> {
+  const pool = new pg.Pool({ connectionString: url, max: opts.poolSize ?? 8, connectionTimeoutMillis: 10_000, types: pgTypes });
+  // an idle connection the server closed (restart, terminated backend) is dropped; the next query opens another
+  pool.on('error', () => undefined);
+  try {
+    await migratePostgres(pool);
+  } catch (err) {
+    await pool.end().catch(() => undefined);
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'ECONNREFUSED' || e.code === 'ENOTFOUND' || e.code === 'EHOSTUNREACH' || e.code === 'ETIMEDOUT'
+      || /timeout|terminated|authentication|does not exist|ECONNRESET/i.test(e.message)) {
+      throw new StoreUnavailableError(`cannot use the PostgreSQL database at ${redactUrl(url)}: ${e.message || e.code}`);
+    }
+    throw err;
+  }
+  return new PostgresStore(pool, opts);
+}
+
+/** The URL without its password, for messages and logs. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return url; // a file path: nothing secret in it
+  }
+}
+
+const q = namedStatements({ ...accountsSql, ...importsSql, ...readsSql });
+type Queryable = pg.Pool | pg.PoolClient;
+
+export class PostgresStore implements Store {
+  readonly dialect = 'postgres' as const;
+  /** names this store's leases, one per process and thread: host and pid say which process holds an import */
+  readonly owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  private readonly imported = new ImportedReportsCache();
+  private reserving: Promise<unknown> = Promise.resolve();
+  /** staged batches written at once, each on its own connection */
+  private readonly stagingSlots = new Slots(2);
+  /** `org \0 label \0 type` → FieldBankFieldId; an id once stored never changes */
+  private readonly bankIds = new Map<string, string>();
+  private readonly importLeaseMs: number;
+  private readonly receivingLeaseMs: number;
+
+  constructor(readonly pool: pg.Pool, opts: PostgresStoreOptions = {}) {
+    this.importLeaseMs = opts.importLeaseMs ?? 30_000;
+    this.receivingLeaseMs = opts.receivingLeaseMs ?? 300_000;
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+
+  private async rows<T>(config: pg.QueryConfig, db: Queryable = this.pool): Promise<T[]> {
+    return (await this.query(config, db)).rows as T[];
+  }
+  private async row<T>(config: pg.QueryConfig, db: Queryable = this.pool): Promise<T | undefined> {
+    return (await this.query(config, db)).rows[0] as T | undefined;
+  }
+  private async run(config: pg.QueryConfig, db: Queryable = this.pool): Promise<number> {
+    return (await this.query(config, db)).rowCount ?? 0;
+  }
+
+  /**
+   * A connection the server ended while it sat idle in the pool (a restart, a failover) fails the
+   * next statement sent on it. A read on its own is sent again on a fresh connection; anything else
+   * fails, as it may have been applied.
+   */
+  private async query(config: pg.QueryConfig, db: Queryable): Promise<pg.QueryResult> {
+    try {
+      return await db.query(config);
+    } catch (err) {
+      if (db !== this.pool || !lostConnection(err) || !/^\s*SELECT\b/i.test(config.text)) throw err;
+      return db.query(config);
+    }
+  }
+
+  /** Runs `fn` in one transaction on one connection; a connection that failed is not reused. */
+  private async tx<T>(fn: (c: pg.PoolClient) => Promise<T>, begin = 'BEGIN', retry = true): Promise<T> {
+    const c = await this.pool.connect();
+    try {
+      await c.query(begin);
+    } catch (err) {
+      c.release(true);
+      // nothing was done yet: a connection found dead at BEGIN is replaced once
+      if (retry && lostConnection(err)) return this.tx(fn, begin, false);
+      throw err;
+    }
+    try {
+      const out = await fn(c);
+      await c.query('COMMIT');
+      c.release();
+      return out;
+    } catch (err) {
+      try {
+        await c.query('ROLLBACK');
+        c.release();
+      } catch {
+        c.release(true);
+      }
+      throw err;
+    }
+  }
+
+  async createOrganisation(name: string, now: number): Promise<Organisation> {
+    return (await this.row<Organisation>(q.insertOrg(name, now)))!;
+  }
+  async findOrganisation(name: string): Promise<Organisation | undefined> {
+    return this.row<Organisation>(q.findOrg(name));
+  }
+  async listOrganisations(): Promise<Organisation[]> {
+    return this.rows<Organisation>(q.listOrgs());
+  }
+
+  async createUser(u: { orgId: number; userName: string; displayName?: string | null; passwordHash: string | null; now: number }): Promise<AuthUser> {
+    const { id } = (await this.row<{ id: number }>(q.insertUser(u.orgId, u.userName, u.displayName ?? null, u.passwordHash, u.now)))!;
+    return (await this.row<AuthUser>(q.userById(id)))!;
+  }
+  async findUser(userName: string): Promise<UserWithSecret | undefined> {
+    return this.row<UserWithSecret>(q.findUser(userName));
+  }
+  async setPassword(userId: number, passwordHash: string): Promise<void> {
+    await this.run(q.setPassword(passwordHash, userId));
+  }
+  async setUserDisabled(userId: number, disabled: boolean): Promise<void> {
+    await this.run(q.setDisabled(disabled, userId));
+  }
+  async listUsers(orgId?: number): Promise<Array<AuthUser & { disabled: boolean }>> {
+    return this.rows(q.listUsers(orgId ?? null));
+  }
+  async countUsers(): Promise<number> {
+    return (await this.row<{ n: number }>(q.countUsers()))!.n;
+  }
+
+  async createApiKey(k: { userId: number; keyHash: string; label?: string | null; now: number }): Promise<number> {
+    return (await this.row<{ id: number }>(q.insertKey(k.userId, k.keyHash, k.label ?? null, k.now)))!.id;
+  }
+  async findApiKey(keyHash: string): Promise<ApiKeyLookup> {
+    const row = await this.row<AuthUser & { revokedAt: number | null; disabled: boolean }>(q.findKey(keyHash));
+    if (!row) return undefined;
+    const { revokedAt, disabled, ...user } = row;
+    return { user, revoked: revokedAt !== null || disabled };
+  }
+  async revokeApiKey(id: number, now: number): Promise<boolean> {
+    return (await this.run(q.revokeKey(now, id))) > 0;
+  }
+  async listApiKeys(orgId?: number): Promise<ApiKeyRow[]> {
+    return this.rows<ApiKeyRow>(q.listKeys(orgId ?? null));
+  }
+
+  async createSession(x: { idHash: string; userId: number; expiresAt: number; now: number }): Promise<void> {
+    await this.run(q.purgeSessions(x.now));
+    await this.run(q.insertSession(x.idHash, x.userId, x.now, x.expiresAt));
+  }
+  async findSession(idHash: string, now: number): Promise<AuthUser | undefined> {
+    return this.row<AuthUser>(q.findSession(idHash, now));
+  }
+  async deleteSession(idHash: string): Promise<void> {
+    await this.run(q.deleteSession(idHash));
+  }
+
+  async beginAuthAttempt(key: string, now: number, policy: AuthAttemptPolicy): Promise<{ allowed: true } | { allowed: false; retryAfterMs: number }> {
+    return this.tx(async (c): Promise<{ allowed: true } | { allowed: false; retryAfterMs: number }> => {
+      await c.query(q.lockFailureKey(key));
+      const prev = await this.row<{ failures: number; firstAt: number; blockedUntil: number | null }>(q.getFailure(key), c);
+      if (prev?.blockedUntil && prev.blockedUntil > now) return { allowed: false, retryAfterMs: prev.blockedUntil - now };
+      const fresh = !prev || now - prev.firstAt > policy.windowMs;
+      if (fresh && Math.random() < 0.01) await c.query(q.purgeFailures(now - policy.windowMs, now));
+      const failures = fresh ? 1 : prev.failures + 1;
+      await c.query(q.putFailure(key, failures, fresh ? now : prev.firstAt, blockUntil(failures, now, policy)));
+      return { allowed: true };
+    });
+  }
+  async refundAuthAttempt(key: string, forget: boolean, threshold: number): Promise<void> {
+    if (forget) await this.run(q.clearFailure(key));
+    else await this.run(q.refundFailure(threshold, key));
+  }
+
+  async createForm(f: { orgId: number; name: string; numberPrefix: string; owner?: string | null; now: number }): Promise<FormRow> {
+    return (await this.row<FormRow>(q.insertForm(randomUUID(), randomUUID(), f.orgId, f.name, f.numberPrefix, f.owner ?? null, f.now)))!;
+  }
+  async listForms(orgId: number): Promise<FormRow[]> {
+    return this.rows<FormRow>(q.listForms(orgId));
+  }
+  async setFormStatus(formPk: number, status: FormRow['status']): Promise<void> {
+    await this.run(q.setFormStatus(status, formPk));
+  }
+
+  async beginImport(i: { orgId: number; userId: number; importId: string; filename: string; now: number }): Promise<number> {
+    const row = await this.row<{ id: number }>(q.insertImport(i.importId, i.orgId, i.userId, i.filename, this.owner, i.now + this.receivingLeaseMs, i.now));
+    return row!.id;
+  }
+
+  /**
+   * The batch's reports and all their fields each go in one COPY. Ids are reserved in call order
+   * before anything waits, so batches can be written side by side and file order stays id order.
+   */
+  async stageReports(importPk: number, orgId: number, reports: readonly ReportRecord[]): Promise<void> {
+    if (reports.length === 0) return;
+    const reserved = this.reserveReportIds(reports.length);
+    const bankIds = await this.bankFieldIds(orgId, reports);
+    await this.stagingSlots.run(() => this.tx(async (c) => {
+      // a staged batch needs no flush of its own: the accepting commit flushes the log through it
+      await c.query('SET LOCAL synchronous_commit = off');
+      const ids = await reserved;
+      const reportLines = new Array<string>(reports.length);
+      const fieldLines: string[] = [];
+      for (let i = 0; i < reports.length; i++) {
+        const r = reports[i];
+        reportLines[i] = copyLine([ids[i], r.id, orgId, r.form, r.summary, r.status, r.category, r.owner, r.raisedBy, r.raisedFrom,
+          r.closedBy, r.raised, r.submitted, r.closed, r.mandatory, importPk]);
+        fieldRows({ orgId, reportPk: ids[i], bankIds, sections: new Map(), out: fieldLines }, null, null, r.fields);
+      }
+      await copyLines(c, copyReports, reportLines);
+      if (fieldLines.length) await copyLines(c, copyFields, fieldLines);
+      await c.query(q.renewReceiving(importPk, Date.now() + this.receivingLeaseMs));
+    }));
+  }
+
+  private reserveReportIds(n: number): Promise<number[]> {
+    const ids = this.reserving.then(async () => (await this.rows<{ id: number }>(q.reserveReportIds(n))).map((r) => r.id).sort((a, b) => a - b));
+    this.reserving = ids.catch(() => undefined);
+    return ids;
+  }
+
+  /** The FieldBankFieldIds of every label and type in the batch, created in one statement where missing. */
+  private async bankFieldIds(orgId: number, reports: readonly ReportRecord[]): Promise<Map<string, string>> {
+    const missing = new Map<string, { labelKey: string; type: string }>();
+    const visit = (fields: FieldRecord[]) => {
+      for (const f of fields) {
+        const labelKey = f.label.toLowerCase();
+        const key = `${orgId}\0${labelKey}\0${f.type}`;
+        if (!this.bankIds.has(key)) missing.set(key, { labelKey, type: f.type });
+        if (f.rows) for (const row of f.rows) visit(row);
+      }
+    };
+    for (const r of reports) visit(r.fields);
+    if (missing.size) {
+      const labels = [...missing.values()].map((m) => m.labelKey);
+      const types = [...missing.values()].map((m) => m.type);
+      await this.run(q.insertBankFields(orgId, labels, types, labels.map(() => randomUUID())));
+      for (const row of await this.rows<{ labelKey: string; fieldType: string; id: string }>(q.bankFieldIds(orgId, labels, types))) {
+        this.bankIds.set(`${orgId}\0${row.labelKey}\0${row.fieldType}`, row.id);
+      }
+    }
+    return this.bankIds;
+  }
+
+  async acceptImport(a: AcceptImportInput): Promise<AcceptImportResult> {
+    return this.tx(async (c): Promise<AcceptImportResult> => {
+      const claimed = new Set((await this.rows<{ id: string }>(q.claim(a.orgId, a.reportIds, a.importPk), c)).map((r) => r.id));
+      const duplicates = a.reportIds.filter((id) => !claimed.has(id));
+      const total = a.reportIds.length - duplicates.length;
+      const status: ImportStatus = total === 0 ? 'Completed' : 'Queued';
+      const accepted = await this.run(q.finishAccept(a.reportIds.length, total, duplicates.length, status, total === 0 ? a.now : null, a.importPk), c);
+      if (accepted !== 1) throw new Error(`import ${a.importPk} is not receiving`);
+      if (duplicates.length) {
+        await c.query(q.deleteUnclaimedFields(a.importPk));
+        await c.query(q.deleteUnclaimedReports(a.importPk));
+      }
+      return { duplicates, total, status };
+    });
+  }
+
+  async discardImport(importPk: number): Promise<void> {
+    await this.tx(async (c) => {
+      await c.query(q.deleteWaitingFields(importPk));
+      await c.query(q.deleteWaitingReports(importPk));
+      await c.query(q.deleteReceiving(importPk));
+    });
+  }
+
+  async discardAbandonedImports(before: number): Promise<number> {
+    const ids = (await this.rows<{ id: number }>(q.abandoned(before))).map((r) => r.id);
+    for (const id of ids) await this.discardImport(id);
+    // a stop between an import's last batch and the purge of its staging leaves that behind too
+    for (const { id } of await this.rows<{ id: number }>(q.finishedWithWaiting())) await this.dropWaitingReports(id);
+    return ids.length;
+  }
+
+  async dropWaitingReports(importPk: number): Promise<void> {
+    await this.tx(async (c) => {
+      await c.query(q.deleteWaitingFields(importPk));
+      await c.query(q.deleteWaitingReports(importPk));
+    });
+  }
+
+  async importStatus(orgId: number, importId: string): Promise<ImportStatusRow | undefined> {
+    // one snapshot: the counters and the pairs agree even while a worker commits
+    return this.tx(async (c) => {
+      const row = await this.row<Omit<ImportStatusRow, 'reports'> & { id: number }>(q.importByIdAndOrg(importId, orgId), c);
+      if (!row) return undefined;
+      const reports = await this.imported.readAsync(row.id, row.imported, async (afterPk) =>
+        (await c.query({ ...q.importedReportsAfter(row.id, afterPk), rowMode: 'array' })).rows as Array<[number, string, string]>);
+      return { status: row.status, total: row.total, imported: row.imported, errorCode: row.errorCode, errorMessage: row.errorMessage, reports };
+    }, 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+  }
+
+  async nextImportJob(now: number): Promise<ImportJob | undefined> {
+    return this.row<ImportJob>(q.claimJob(this.owner, now, now + this.importLeaseMs));
+  }
+
+  async createNextReports(job: ImportJob, count: number, now: number): Promise<{ created: number; done: boolean }> {
+    return this.tx(async (c) => {
+      // the import's row lock orders every process working on it; the cursor is read under it
+      const state = await this.row<{ after: number; status: ImportStatus; owner: string | null; until: number | null }>(q.lockJob(job.pk), c);
+      if (!state || (state.status !== 'Queued' && state.status !== 'Importing')) return { created: 0, done: true };
+      // another process took the import over while this one stalled: leave it to that one
+      if (state.owner !== this.owner && state.until !== null && state.until > now) return { created: 0, done: true };
+      const { after } = state;
+      const forms = await this.rows<{ form: number; n: number; last: number }>(q.nextWaiting(job.pk, after, count), c);
+      let created = 0;
+      let last = after;
+      for (const f of forms) {
+        created += f.n;
+        last = Math.max(last, f.last);
+      }
+      if (created > 0) {
+        await c.query(q.lockForms(forms.map((f) => f.form)));
+        const numbered = await this.run(q.numberReports(job.pk, after, last, now), c);
+        // a report whose form has gone would stay waiting for ever: fail the batch instead
+        if (numbered !== created) throw new Error(`numbered ${numbered} of ${created} reports: a form is missing`);
+        await c.query(q.advanceCounters(forms.map((f) => f.form), forms.map((f) => f.n)));
+        await c.query(q.countReports(job.pk, after, last));
+      }
+      const done = !(await this.row(q.anyWaiting(job.pk, last), c));
+      await c.query(q.advanceImport(job.pk, created, last, now, done, this.owner, now + this.importLeaseMs));
+      return { created, done };
+    });
+  }
+
+  async recordImportAttempt(importPk: number): Promise<number> {
+    return (await this.row<{ attempts: number }>(q.attempt(importPk)))!.attempts;
+  }
+  async failImport(importPk: number, errorCode: string, message: string, now: number): Promise<void> {
+    await this.tx(async (c) => {
+      await c.query(q.failImport(errorCode, message, now, importPk));
+      await c.query(q.releaseClaims(importPk));
+      await c.query(q.deleteWaitingFields(importPk));
+      await c.query(q.deleteWaitingReports(importPk));
+    });
+  }
+
+  // ---- reads
+
+  /** One page and the count of all matches, read in one snapshot. */
+  private async page<T>(q: BuiltQuery, skip: number): Promise<Page<T>> {
+    return this.tx(async (c) => {
+      const total = Number(Object.values((await c.query(q.count, q.countParams)).rows[0])[0]);
+      const rows = total > skip ? (await c.query(q.page, q.pageParams)).rows as T[] : [];
+      return { total, rows };
+    }, 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+  }
+
+  async queryReports(query: ReportQuery): Promise<Page<ReportRow>> {
+    const forms = await this.rows<FormInfo>(q.formInfo(query.orgId));
+    return this.page<ReportRow>(reportQuery(query, forms, 'postgres'), query.skip);
+  }
+
+  async queryReportFields(query: ReportFieldQuery): Promise<Page<ReportFieldRow>> {
+    const page = await this.page<ReportFieldRow & { valuesJson?: string | null }>(reportFieldQuery(query, 'postgres'), query.skip);
+    return { total: page.total, rows: withValues(page.rows) };
+  }
+
+  async queryForms(query: FormQuery): Promise<Page<FormRow>> {
+    return this.page<FormRow>(formQuery(query, 'postgres'), query.skip);
+  }
+
+  async findReportField(orgId: number, fieldId: string): Promise<({ fieldType: ImportFieldType } & FieldAnswer) | undefined> {
+    const row = await this.row<{ fieldType: ImportFieldType; value: string | null; valuesJson: string | null }>(q.findField(fieldId, orgId));
+    return row && { fieldType: row.fieldType, value: row.value, values: row.valuesJson ? JSON.parse(row.valuesJson) : null };
+  }
+
+  async updateReportField(u: { orgId: number; fieldId: string; answer: FieldAnswer; userId: number; now: number }): Promise<boolean> {
+    const newValues = u.answer.values ? JSON.stringify(u.answer.values) : null;
+    return this.tx(async (c) => {
+      const old = await this.row<{ pk: number; value: string | null; valuesJson: string | null }>(q.lockField(u.fieldId, u.orgId), c);
+      if (!old) return false;
+      await c.query(q.setField(u.answer.value, newValues, old.pk));
+      await c.query(q.recordChange(old.pk, u.userId, u.now, old.value, old.valuesJson, u.answer.value, newValues));
+      return true;
+    });
+  }
+
+  async fieldChanges(orgId: number, fieldId: string): Promise<FieldChange[]> {
+    return fieldChangesOf(await this.rows<FieldChangeRow>(q.fieldChanges(fieldId, orgId)));
+  }
+}
+
+/** The server ended the connection (terminated backend, shutdown) or it broke. */
+function lostConnection(err: unknown): boolean {
+  const e = err as { code?: string; message?: string };
+  return /^(57P0[123]|08)/.test(e.code ?? '') || /Connection terminated|ECONNRESET|EPIPE|not queryable/i.test(e.message ?? '');
+}
+
+/** At most `free` tasks at once; the others wait their turn. */
+class Slots {
+  private readonly waiting: Array<() => void> = [];
+  constructor(private free: number) {}
+
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.free > 0) this.free--;
+    else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    try {
+      return await task();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.free++;
+    }
+  }
+}
+
+/** COPY lines of the fields of one report, depth first: a repeater's rows follow it. */
+function fieldRows(r: { orgId: number; reportPk: number; bankIds: Map<string, string>; sections: Map<string, string>; out: string[] }, parent: string | null,
+  rowIndex: number | null, fields: FieldRecord[]): void {
+  for (let i = 0; i < fields.length; i++) {
+    const f = fields[i];
+    const id = orderedUuid();
+    let sectionId: string | null = null;
+    if (f.section !== undefined) {
+      sectionId = r.sections.get(f.section) ?? null;
+      if (!sectionId) r.sections.set(f.section, (sectionId = orderedUuid()));
+    }
+    const bankId = r.bankIds.get(`${r.orgId}\0${f.label.toLowerCase()}\0${f.type}`);
+    r.out.push(copyLine([id, r.reportPk, parent, rowIndex, i, f.label, f.type, f.section, sectionId, bankId, f.value,
+      f.values ? JSON.stringify(f.values) : null]));
+    if (f.rows) for (let k = 0; k < f.rows.length; k++) fieldRows(r, id, k, f.rows[k]);
+  }
+}
