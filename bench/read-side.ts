@@ -19,6 +19,7 @@ import { reportFieldQuery, reportQuery, type BuiltQuery } from '../src/store/rea
 import type { ReportFieldQuery, ReportQuery } from '../src/store/store.ts';
 import { sqliteMigrations } from '../src/store/sqlite/migrations.ts';
 import { startService } from '../test/support/process.ts';
+import { post } from './support.ts';
 
 const apiKey = 'ck_bench_read_key_0123456789abcdef';
 const perFile = 25_000;
@@ -37,22 +38,6 @@ function get(url: string): Promise<{ status: number; text: string }> {
 }
 const keepAlive = new Agent({ keepAlive: true, maxSockets: 1 });
 
-function post(url: string, body: Buffer): Promise<{ status: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json', 'content-length': String(body.length) },
-    }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (d) => (text += d));
-      res.on('end', () => resolve({ status: res.statusCode!, text }));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
 async function load(url: string, dir: string, files: number, firstSeed: number): Promise<void> {
   for (let i = 0; i < files; i++) {
     const file = join(dir, `read-load-${i}.xml`);
@@ -62,7 +47,7 @@ async function load(url: string, dir: string, files: number, firstSeed: number):
     const body = Buffer.from(JSON.stringify({ Filename: `load-${i}.xml`, FileBytes: (await readFile(file)).toString('base64') }));
     rmSync(file);
     const t0 = performance.now();
-    const res = await post(`${url}/api/reports/import`, body);
+    const res = await post(`${url}/api/reports/import`, body, { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' });
     if (res.status !== 200) throw new Error(`import refused: ${res.status} ${res.text.slice(0, 300)}`);
     const { ImportId } = JSON.parse(res.text);
     for (;;) {

@@ -149,6 +149,20 @@ export interface FormQuery extends PageRequest {
 export interface FieldAnswer { value: string | null; values: string[] | null }
 export interface FieldChange { fieldId: string; userName: string; changedAt: number; old: FieldAnswer; new: FieldAnswer }
 
+/** What the next numbering batch holds: its reports per form, and where it ends. */
+export interface WaitingBatch { form: number; n: number; last: number }
+
+/** How many reports a batch numbers, and the id of its last report (`after` when it is empty). */
+export function batchExtent(forms: readonly WaitingBatch[], after: number): { created: number; last: number } {
+  let created = 0;
+  let last = after;
+  for (const f of forms) {
+    created += f.n;
+    last = Math.max(last, f.last);
+  }
+  return { created, last };
+}
+
 export interface Store {
   readonly dialect: 'sqlite' | 'postgres';
   close(): Promise<void>;

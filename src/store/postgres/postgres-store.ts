@@ -7,6 +7,7 @@ import {
   type AcceptImportInput, type AcceptImportResult, type ApiKeyLookup, type AuthAttemptPolicy, type ApiKeyRow, type AuthUser,
   type FieldAnswer, type FieldChange, type FormQuery, type FormRow, type ImportJob, type ImportStatus, type ImportStatusRow,
   type Organisation, type Page, type ReportFieldQuery, type ReportFieldRow, type ReportQuery, type ReportRow, type Store, type UserWithSecret,
+  type WaitingBatch, batchExtent,
 } from '../store.ts';
 import { fieldChangesOf, withValues, type FieldChangeRow } from '../read-rows.ts';
 import { type BuiltQuery, type FormInfo, formQuery, reportFieldQuery, reportQuery } from '../read-sql.ts';
@@ -353,13 +354,8 @@ export class PostgresStore implements Store {
       // another process took the import over while this one stalled: leave it to that one
       if (state.owner !== this.owner && state.until !== null && state.until > now) return { created: 0, done: true };
       const { after } = state;
-      const forms = await this.rows<{ form: number; n: number; last: number }>(q.nextWaiting(job.pk, after, count), c);
-      let created = 0;
-      let last = after;
-      for (const f of forms) {
-        created += f.n;
-        last = Math.max(last, f.last);
-      }
+      const forms = await this.rows<WaitingBatch>(q.nextWaiting(job.pk, after, count), c);
+      const { created, last } = batchExtent(forms, after);
       if (created > 0) {
         await c.query(q.lockForms(forms.map((f) => f.form)));
         const numbered = await this.run(q.numberReports(job.pk, after, last, now), c);

@@ -7,6 +7,7 @@ import {
   type AcceptImportInput, type AcceptImportResult, type ApiKeyLookup, type AuthAttemptPolicy, type ApiKeyRow, type AuthUser,
   type FieldAnswer, type FieldChange, type FormQuery, type FormRow, type ImportJob, type ImportStatus, type ImportStatusRow,
   type Organisation, type Page, type ReportFieldQuery, type ReportFieldRow, type ReportQuery, type ReportRow, type Store, type UserWithSecret,
+  type WaitingBatch, batchExtent,
 } from '../store.ts';
 import type { ImportFieldType } from '../../import/report-record.ts';
 import { fieldChangesOf, withValues, type FieldChangeRow } from '../read-rows.ts';
@@ -265,13 +266,8 @@ export class SqliteStore implements Store {
   async createNextReports(job: ImportJob, count: number, now: number): Promise<{ created: number; done: boolean }> {
     const tx = this.db.transaction(() => {
       const after = this.s.cursor.get(job.pk) as number;
-      const forms = this.s.nextWaiting.all(job.pk, after, count) as Array<{ form: number; n: number; last: number }>;
-      let created = 0;
-      let last = after;
-      for (const f of forms) {
-        created += f.n;
-        last = Math.max(last, f.last);
-      }
+      const forms = this.s.nextWaiting.all(job.pk, after, count) as WaitingBatch[];
+      const { created, last } = batchExtent(forms, after);
       if (created > 0) {
         const numbered = this.s.numberReports.run({ import: job.pk, after, last, now }).changes;
         // a report whose form has gone would stay waiting for ever: fail the batch instead
