@@ -165,7 +165,7 @@ export function reportQuery(q: ReportQuery, forms: readonly FormInfo[], dialect:
 
 export const reportFieldColumns = `rf.field_id AS "fieldId", r.report_id AS "reportId", rf.label, rf.field_type AS "fieldType",
   rf.value, rf.values_json AS "valuesJson", rf.section_id AS "sectionId", rf.section_name AS "sectionName",
-  rf.bank_field_id AS "bankFieldId"`;
+  b.bank_field_id AS "bankFieldId"`;
 
 export function reportFieldQuery(q: ReportFieldQuery, dialect: Dialect): BuiltQuery {
   const p = new Predicates(dialect);
@@ -175,13 +175,19 @@ export function reportFieldQuery(q: ReportFieldQuery, dialect: Dialect): BuiltQu
   p.equals('rf.field_id', q.fieldId);
   p.contains('rf.label', q.label);
   p.equals('rf.field_type', q.fieldType);
-  p.equals('rf.bank_field_id', q.bankFieldId);
+  if (q.bankFieldId !== undefined) p.add(`rf.bank_pk = (SELECT id FROM field_bank WHERE bank_field_id = ${p.param(q.bankFieldId)})`);
   p.equals('rf.section_id', q.sectionId);
   p.contains('rf.section_name', q.sectionName);
-  const from = `FROM report_fields rf JOIN reports r ON r.id = rf.report_pk${p.sql()}`;
+  const from = 'FROM report_fields rf JOIN reports r ON r.id = rf.report_pk';
+  const where = p.sql();
   const countParams = [...p.params];
   const order = orderBy(q.order, { Default: ['rf.id'], Label: ['rf.label'] }, 'rf.id');
-  return { count: `SELECT count(*) ${from}`, countParams, page: pageOf(p, `SELECT ${reportFieldColumns} ${from}${order}`, q), pageParams: p.params };
+  return {
+    count: `SELECT count(*) ${from}${where}`,
+    countParams,
+    page: pageOf(p, `SELECT ${reportFieldColumns} ${from} LEFT JOIN field_bank b ON b.id = rf.bank_pk${where}${order}`, q),
+    pageParams: p.params,
+  };
 }
 
 export const formColumns = `id AS pk, form_id AS "formId", form_revision_id AS "formRevisionId", org_id AS "orgId", name,

@@ -24,7 +24,7 @@ import { copyLine, copyLines } from './copy-text.ts';
 const copyReports = `COPY reports (id, report_id, org_id, form_pk, summary, status, category, owner, raised_by, raised_from, closed_by,
   raised_date, submitted_date, closed_date, is_mandatory, import_pk) FROM STDIN`;
 const copyFields = `COPY report_fields (field_id, report_pk, parent_field_id, row_index, position, label, field_type, section_name,
-  section_id, bank_field_id, value, values_json) FROM STDIN`;
+  section_id, bank_pk, value, values_json) FROM STDIN`;
 
 export interface PostgresStoreOptions {
   /** how long a worker holds an import without renewing it; past that another process takes it over */
@@ -84,7 +84,7 @@ export class PostgresStore implements Store {
   /** staged batches written at once, each on its own connection */
   private readonly stagingSlots = new Slots(2);
   /** `org \0 label \0 type` → FieldBankFieldId; an id once stored never changes */
-  private readonly bankIds = new Map<string, string>();
+  private readonly bankPks = new Map<string, string>();
   private readonly importLeaseMs: number;
   private readonly receivingLeaseMs: number;
 
@@ -244,7 +244,7 @@ export class PostgresStore implements Store {
   async stageReports(importPk: number, orgId: number, reports: readonly ReportRecord[]): Promise<void> {
     if (reports.length === 0) return;
     const reserved = this.reserveReportIds(reports.length);
-    const bankIds = await this.bankFieldIds(orgId, reports);
+    const bankPks = await this.bankPksOf(orgId, reports);
     await this.stagingSlots.run(() => this.tx(async (c) => {
       // a staged batch needs no flush of its own: the accepting commit flushes the log through it
       await c.query('SET LOCAL synchronous_commit = off');
@@ -255,7 +255,7 @@ export class PostgresStore implements Store {
         const r = reports[i];
         reportLines[i] = copyLine([ids[i], r.id, orgId, r.form, r.summary, r.status, r.category, r.owner, r.raisedBy, r.raisedFrom,
           r.closedBy, r.raised, r.submitted, r.closed, r.mandatory, importPk]);
-        fieldRows({ orgId, reportPk: ids[i], bankIds, sections: new Map(), out: fieldLines }, null, null, r.fields);
+        fieldRows({ orgId, reportPk: ids[i], bankPks, sections: new Map(), out: fieldLines }, null, null, r.fields);
       }
       await copyLines(c, copyReports, reportLines);
       if (fieldLines.length) await copyLines(c, copyFields, fieldLines);
@@ -269,14 +269,14 @@ export class PostgresStore implements Store {
     return ids;
   }
 
-  /** The FieldBankFieldIds of every label and type in the batch, created in one statement where missing. */
-  private async bankFieldIds(orgId: number, reports: readonly ReportRecord[]): Promise<Map<string, string>> {
+  /** The field bank keys of every label and type in the batch, created in one statement where missing. */
+  private async bankPksOf(orgId: number, reports: readonly ReportRecord[]): Promise<Map<string, string>> {
     const missing = new Map<string, { labelKey: string; type: string }>();
     const visit = (fields: FieldRecord[]) => {
       for (const f of fields) {
         const labelKey = f.label.toLowerCase();
         const key = `${orgId}\0${labelKey}\0${f.type}`;
-        if (!this.bankIds.has(key)) missing.set(key, { labelKey, type: f.type });
+        if (!this.bankPks.has(key)) missing.set(key, { labelKey, type: f.type });
         if (f.rows) for (const row of f.rows) visit(row);
       }
     };
@@ -285,11 +285,11 @@ export class PostgresStore implements Store {
       const labels = [...missing.values()].map((m) => m.labelKey);
       const types = [...missing.values()].map((m) => m.type);
       await this.run(q.insertBankFields(orgId, labels, types, labels.map(() => randomUUID())));
-      for (const row of await this.rows<{ labelKey: string; fieldType: string; id: string }>(q.bankFieldIds(orgId, labels, types))) {
-        this.bankIds.set(`${orgId}\0${row.labelKey}\0${row.fieldType}`, row.id);
+      for (const row of await this.rows<{ labelKey: string; fieldType: string; id: string }>(q.bankPks(orgId, labels, types))) {
+        this.bankPks.set(`${orgId}\0${row.labelKey}\0${row.fieldType}`, row.id);
       }
     }
-    return this.bankIds;
+    return this.bankPks;
   }
 
   async acceptImport(a: AcceptImportInput): Promise<AcceptImportResult> {
@@ -453,7 +453,7 @@ class Slots {
 }
 
 /** COPY lines of the fields of one report, depth first: a repeater's rows follow it. */
-function fieldRows(r: { orgId: number; reportPk: number; bankIds: Map<string, string>; sections: Map<string, string>; out: string[] }, parent: string | null,
+function fieldRows(r: { orgId: number; reportPk: number; bankPks: Map<string, string>; sections: Map<string, string>; out: string[] }, parent: string | null,
   rowIndex: number | null, fields: FieldRecord[]): void {
   for (let i = 0; i < fields.length; i++) {
     const f = fields[i];
@@ -463,8 +463,8 @@ function fieldRows(r: { orgId: number; reportPk: number; bankIds: Map<string, st
       sectionId = r.sections.get(f.section) ?? null;
       if (!sectionId) r.sections.set(f.section, (sectionId = orderedUuid()));
     }
-    const bankId = r.bankIds.get(`${r.orgId}\0${f.label.toLowerCase()}\0${f.type}`);
-    r.out.push(copyLine([id, r.reportPk, parent, rowIndex, i, f.label, f.type, f.section, sectionId, bankId, f.value,
+    const bankPk = r.bankPks.get(`${r.orgId}\0${f.label.toLowerCase()}\0${f.type}`);
+    r.out.push(copyLine([id, r.reportPk, parent, rowIndex, i, f.label, f.type, f.section, sectionId, bankPk, f.value,
       f.values ? JSON.stringify(f.values) : null]));
     if (f.rows) for (let k = 0; k < f.rows.length; k++) fieldRows(r, id, k, f.rows[k]);
   }

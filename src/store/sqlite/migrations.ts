@@ -133,15 +133,17 @@ CREATE INDEX report_fields_report ON report_fields (report_pk);
     name: 'read side: indexes for report queries, field bank and section ids, field change history',
     sql: `
 ALTER TABLE report_fields ADD COLUMN section_id TEXT;
-ALTER TABLE report_fields ADD COLUMN bank_field_id TEXT;
--- one id per label (case-insensitive) and type in an organisation: "the same field" across reports
+ALTER TABLE report_fields ADD COLUMN bank_pk INTEGER;
+-- one id per label (case-insensitive) and type in an organisation: "the same field" across reports;
+-- fields point at it by its integer key, which keeps their index small
 CREATE TABLE field_bank (
+  id INTEGER PRIMARY KEY,
   org_id INTEGER NOT NULL,
   label_key TEXT NOT NULL,
   field_type TEXT NOT NULL,
   bank_field_id TEXT NOT NULL UNIQUE,
-  PRIMARY KEY (org_id, label_key, field_type)
-) WITHOUT ROWID;
+  UNIQUE (org_id, label_key, field_type)
+);
 CREATE TABLE field_changes (
   id INTEGER PRIMARY KEY,
   field_pk INTEGER NOT NULL REFERENCES report_fields(id),
@@ -170,13 +172,13 @@ CREATE INDEX reports_org_submitted ON reports (org_id, submitted_date) WHERE num
 CREATE INDEX reports_org_raised ON reports (org_id, raised_date) WHERE number IS NOT NULL;
 CREATE INDEX reports_org_status ON reports (org_id, status) WHERE number IS NOT NULL;
 CREATE INDEX reports_org_order ON reports (org_id, id, status) WHERE number IS NOT NULL;
-CREATE INDEX report_fields_bank ON report_fields (bank_field_id);
+CREATE INDEX report_fields_bank ON report_fields (bank_pk);
 -- fields stored before this version get their ids here
 INSERT INTO field_bank (org_id, label_key, field_type, bank_field_id)
   SELECT DISTINCT r.org_id, lower(f.label), f.field_type, '' || r.org_id || ':' || lower(f.label) || ':' || f.field_type
   FROM report_fields f JOIN reports r ON r.id = f.report_pk;
 UPDATE field_bank SET bank_field_id = ${randomUuid};
-UPDATE report_fields SET bank_field_id = (SELECT b.bank_field_id FROM field_bank b JOIN reports r ON r.id = report_fields.report_pk
+UPDATE report_fields SET bank_pk = (SELECT b.id FROM field_bank b JOIN reports r ON r.id = report_fields.report_pk
   WHERE b.org_id = r.org_id AND b.label_key = lower(report_fields.label) AND b.field_type = report_fields.field_type);
 CREATE TEMP TABLE section_ids AS SELECT DISTINCT report_pk, section_name, '' AS id FROM report_fields WHERE section_name IS NOT NULL;
 UPDATE section_ids SET id = ${randomUuid};

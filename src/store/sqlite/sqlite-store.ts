@@ -57,8 +57,8 @@ export class SqliteStore implements Store {
   readonly dialect = 'sqlite' as const;
   private readonly s: ReturnType<typeof prepareAll<typeof accountsSql & typeof importsSql & typeof readsSql>>;
   private readonly imported = new ImportedReportsCache();
-  /** `org \0 label \0 type` → FieldBankFieldId */
-  private readonly bankIds = new Map<string, string>();
+  /** `org \0 label \0 type` → the field bank row's key */
+  private readonly bankPks = new Map<string, number>();
   /** the read statements, by their text: the filters a request gives choose one of a few shapes */
   private readonly readStatements = new Map<string, Database.Statement>();
 
@@ -176,7 +176,7 @@ export class SqliteStore implements Store {
         const f = fields[i];
         const fieldId = orderedUuid();
         stageField.run(fieldId, reportPk, parent, rowIndex, i, f.label, f.type, f.section ?? null, sectionId(f.section),
-          this.bankFieldId(orgId, f.label, f.type), f.value ?? null, f.values ? JSON.stringify(f.values) : null);
+          this.bankPk(orgId, f.label, f.type), f.value ?? null, f.values ? JSON.stringify(f.values) : null);
         if (f.rows) for (let r = 0; r < f.rows.length; r++) stageFields(reportPk, fieldId, r, f.rows[r]);
       }
     };
@@ -191,21 +191,21 @@ export class SqliteStore implements Store {
       })();
     } catch (err) {
       // ids created inside the rolled-back transaction are gone from the table
-      this.bankIds.clear();
+      this.bankPks.clear();
       throw err;
     }
   }
 
-  private bankFieldId(orgId: number, label: string, type: ImportFieldType): string {
+  private bankPk(orgId: number, label: string, type: ImportFieldType): number {
     const key = `${orgId}\0${label.toLowerCase()}\0${type}`;
-    let id = this.bankIds.get(key);
-    if (id === undefined) {
+    let pk = this.bankPks.get(key);
+    if (pk === undefined) {
       const labelKey = label.toLowerCase();
       this.s.insertBankField.run(orgId, labelKey, type, randomUUID());
-      id = this.s.bankFieldId.get(orgId, labelKey, type) as string;
-      this.bankIds.set(key, id);
+      pk = this.s.bankPk.get(orgId, labelKey, type) as number;
+      this.bankPks.set(key, pk);
     }
-    return id;
+    return pk;
   }
 
   async acceptImport(a: AcceptImportInput): Promise<AcceptImportResult> {

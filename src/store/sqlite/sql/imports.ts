@@ -10,7 +10,7 @@ export const importsSql = {
   stageReport: `INSERT INTO reports (report_id, org_id, form_pk, summary, status, category, owner, raised_by, raised_from, closed_by,
     raised_date, submitted_date, closed_date, is_mandatory, import_pk) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   stageField: `INSERT INTO report_fields (field_id, report_pk, parent_field_id, row_index, position, label, field_type, section_name,
-    section_id, bank_field_id, value, values_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    section_id, bank_pk, value, values_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   finishAccept: `UPDATE imports SET staged_reports = ?, total_reports = ?, duplicate_reports = ?, status = ?, finished_at = ?
     WHERE id = ? AND status = 'Receiving'`,
   // the waiting reports of an import (all, or only those whose id another import claimed first)

@@ -13,6 +13,6 @@ export const readsSql = {
     c.old_values_json AS oldValuesJson, c.new_value AS newValue, c.new_values_json AS newValuesJson
     FROM field_changes c JOIN report_fields rf ON rf.id = c.field_pk JOIN reports r ON r.id = rf.report_pk JOIN users u ON u.id = c.user_id
     WHERE rf.field_id = ? AND r.org_id = ? ORDER BY c.id`,
-  bankFieldId: { sql: 'SELECT bank_field_id FROM field_bank WHERE org_id = ? AND label_key = ? AND field_type = ?', pluck: true },
+  bankPk: { sql: 'SELECT id FROM field_bank WHERE org_id = ? AND label_key = ? AND field_type = ?', pluck: true },
   insertBankField: 'INSERT INTO field_bank (org_id, label_key, field_type, bank_field_id) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
 } satisfies SqlSet;
