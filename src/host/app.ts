@@ -26,7 +26,7 @@ import { Router, pathFormats, type RouteMatch } from './router.ts';
 import { hasBytesMember } from './dto-shape.ts';
 import { answerDocument, documentRoutes } from './documents.ts';
 import { readSoapMessage, soapFormats, type SoapVersion } from './soap/envelope.ts';
-import { WsdlCache, bindSoapRequest, soapVersionOf, wsdlContentType } from './soap/endpoint.ts';
+import { bindSoapRequest, soapVersionOf } from './soap/endpoint.ts';
 
 export const basePath = '/api';
 
@@ -83,7 +83,6 @@ export function buildApp(o: AppOptions): App {
   const largeBodyOps = new Set<string>(operations.filter((op) => hasBytesMember(op.request)).map((op) => op.name));
   let largeBodiesInFlight = 0;
   const documents = documentRoutes(operations, basePath);
-  const wsdls = new WsdlCache(operations);
 
   /** Counts an upload against MAX_CONCURRENT_IMPORTS until its connection closes. */
   const admitLargeBody = (reply: FastifyReply) => {
@@ -94,11 +93,8 @@ export function buildApp(o: AppOptions): App {
 
   // SOAP names its operation inside the body, so credentials are checked before it is read but
   // required only once the operation is known; only signed-in callers may send a file-sized body
+  // (GET on either endpoint is its WSDL, answered with the other documents)
   const acceptSoap = async (req: FastifyRequest, reply: FastifyReply, version: SoapVersion) => {
-    if (req.method === 'GET' || req.method === 'HEAD') {
-      const location = `${req.protocol}://${req.host}${basePath}/soap${version}`;
-      return reply.header('content-type', wsdlContentType).send(wsdls.get(version, location));
-    }
     if (req.method !== 'POST') throw Errors.verbNotAllowed(req.method, `${basePath}/soap${version}`, ['GET', 'POST']);
     const exchange = httpExchange(req, reply);
     const caller = await auth.identify(exchange);

@@ -1,6 +1,6 @@
 /**
  * The documents under the API base path that are not operations: the import schema, the
- * metadata pages, the client types and OpenAPI. They answer GET without credentials, before
+ * metadata pages, the client types, OpenAPI and the WSDLs (GET on the SOAP endpoints). They answer GET without credentials, before
  * the operation router, whose predefined `/{Op}` route would otherwise claim `/metadata`.
  */
 import { readFile } from 'node:fs/promises';
@@ -14,6 +14,8 @@ import { pageFormat, pageFormats } from './metadata/page-formats.ts';
 import { typeScriptOptions, typeScriptTypes } from './client-types/typescript.ts';
 import { typesMetadata } from './client-types/types-metadata.ts';
 import { openApiDocument } from './openapi/openapi.ts';
+import { WsdlCache, wsdlContentType } from './soap/endpoint.ts';
+import type { SoapVersion } from './soap/envelope.ts';
 
 interface DocumentRequest {
   /** the path pattern's captures */
@@ -57,6 +59,7 @@ function firstText(value: unknown): string | undefined {
 export function documentRoutes(operations: readonly Operation[], basePath: string): DocumentRoute[] {
   let schema: Promise<Buffer> | undefined;
   const byName = new Map(operations.map((op) => [op.name.toLowerCase(), op]));
+  const wsdls = new WsdlCache(operations);
   return [
     {
       pattern: /^\/reports\/import\/schema\/?$/i,
@@ -85,6 +88,13 @@ export function documentRoutes(operations: readonly Operation[], basePath: strin
     {
       pattern: /^\/openapi(\.json)?\/?$/i,
       answer: ({ origin }) => ({ contentType: jsonType, body: JSON.stringify(openApiDocument(operations, origin + basePath)) }),
+    },
+    {
+      pattern: /^\/soap(11|12)\/?$/i,
+      answer: ({ captures: [version], origin }) => ({
+        contentType: wsdlContentType,
+        body: wsdls.get(Number(version) as SoapVersion, `${origin}${basePath}/soap${version}`),
+      }),
     },
     // last: `/types/metadata` is a document of its own, not a page in a format named "types"
     {
