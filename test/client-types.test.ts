@@ -118,7 +118,7 @@ describe('GET /api/types/typescript', () => {
 
   test('the options header: defaults commented out, options from the query string applied and shown', async () => {
     const plain = await download();
-    assert.match(plain, /^\/\* Options:\nDate: \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\nVersion: \S+\nTip: To override a DTO option, remove "\/\/" prefix before updating\nBaseUrl: http:\/\/127\.0\.0\.1:\d+\n/);
+    assert.match(plain, /^\/\* Options:\nDate: \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\nVersion: \S+\nTip: To override a DTO option, remove "\/\/" prefix before updating\nBaseUrl: http:\/\/127\.0\.0\.1:\d+\/api\n/);
     assert.match(plain, /\n\/\/MakePropertiesOptional: False\n/);
     assert.match(plain, /public Filename: string;/);
 
@@ -133,6 +133,44 @@ describe('GET /api/types/typescript', () => {
     const bare = await download('?WithoutOptions&ExcludeTypes=GetForms,GetFormsResponse');
     assert.ok(bare.startsWith('export interface IReturn<T>'));
     assert.doesNotMatch(bare, /class GetForms\b/);
+  });
+});
+
+describe('options and the Host header cannot write code outside the header comment', () => {
+  test('an IncludeTypes, ExcludeTypes or flag value that is not one the option can take is a 400 naming the option', async () => {
+    for (const [query, option] of [
+      ['?IncludeTypes=*/alert(1);/*', 'IncludeTypes'],
+      ['?ExcludeTypes=GetForms%0Aalert(1)', 'ExcludeTypes'],
+      ['?MakePropertiesOptional=*/alert(1)', 'MakePropertiesOptional'],
+    ]) {
+      const res = await fetch(`${s.api}/types/typescript${query}`);
+      assert.equal(res.status, 400, query);
+      const body = await res.json();
+      assert.equal(body.ResponseStatus.ErrorCode, 'ArgumentException');
+      assert.equal(body.ResponseStatus.Errors[0].FieldName, option);
+    }
+  });
+
+  test('a Host header that is more than a host and port is refused', async () => {
+    const { request } = await import('node:http');
+    const url = new URL(`${s.api}/types/typescript`);
+    const [status, body] = await new Promise<[number, string]>((resolve, reject) => {
+      const req = request({ host: url.hostname, port: url.port, path: url.pathname, headers: { host: 'evil*/alert(1);/*' } }, (res) => {
+        let text = '';
+        res.setEncoding('utf8').on('data', (c) => (text += c)).on('end', () => resolve([res.statusCode!, text]));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    assert.equal(status, 400);
+    assert.equal(JSON.parse(body).ResponseStatus.Errors[0].FieldName, 'Host');
+  });
+
+  test('the header comment is closed only by its own last line', async () => {
+    const dtos = await download('?IncludeTypes=ImportReports.*');
+    const end = dtos.indexOf('*/');
+    assert.equal(dtos.slice(0, end).split('\n').at(-1), '');
+    assert.doesNotMatch(dtos.slice(0, end), /\/\*.*\/\*/s);
   });
 });
 

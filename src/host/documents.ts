@@ -13,6 +13,7 @@ import { operationPage } from './metadata/operation-page.ts';
 import { pageFormat, pageFormats } from './metadata/page-formats.ts';
 import { typeScriptOptions, typeScriptTypes } from './client-types/typescript.ts';
 import { typesMetadata } from './client-types/types-metadata.ts';
+import { checkedOrigin } from './client-types/option-values.ts';
 import { openApiDocument } from './openapi/openapi.ts';
 import { WsdlCache, wsdlContentType } from './soap/endpoint.ts';
 import type { SoapVersion } from './soap/envelope.ts';
@@ -79,7 +80,7 @@ export function documentRoutes(operations: readonly Operation[], basePath: strin
     },
     {
       pattern: /^\/types\/typescript\/?$/i,
-      answer: ({ origin, query }) => ({ contentType: 'text/plain; charset=utf-8', body: typeScriptTypes(operations, origin, typeScriptOptions(query)) }),
+      answer: ({ origin, query }) => ({ contentType: 'text/plain; charset=utf-8', body: typeScriptTypes(operations, checkedOrigin(origin) + basePath, typeScriptOptions(query)) }),
     },
     {
       pattern: /^\/types\/metadata\/?$/i,

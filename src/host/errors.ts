@@ -43,6 +43,10 @@ export const Errors = {
     new ApiError(404, 'NotFound', `There are no metadata pages in the format '${format}'; the formats are ${known}`),
 
   // ---- binding and validation
+  invalidTypesOption: (name: string, value: string, expected: string) => {
+    const message = `The option '${name}' must be ${expected}; '${value.slice(0, 100)}' is not`;
+    return new ApiError(400, 'ArgumentException', message, [{ errorCode: 'ArgumentException', fieldName: name, message }]);
+  },
   badPath: (path: string) => new ApiError(400, 'SerializationException', `The request path '${path}' is not valid URL encoding`),
   unbindable: (requestName: string, errors: FieldError[]) =>
     new ApiError(400, 'SerializationException', `Unable to bind to request '${requestName}'`, errors),

@@ -5,6 +5,7 @@
 import type { Dto, EnumDecl, Operation, TypeRef } from '../../model/dsl.ts';
 import { clientVerb, operationTypes, typeGraph, typeParameters, type TypeGraph } from '../metadata/type-graph.ts';
 import { serviceVersion } from './service-version.ts';
+import { blockCommentText, booleanOption, typeListOption } from './option-values.ts';
 
 export interface TypeScriptOptions {
   makePropertiesOptional: boolean;
@@ -25,9 +26,9 @@ export function typeScriptOptions(query: Record<string, unknown>): TypeScriptOpt
   const given = new Set(optionNames.filter((n) => byLower.has(n.toLowerCase())));
   const flag = (name: string, fallback: boolean) => {
     const v = byLower.get(name.toLowerCase());
-    return v === undefined ? fallback : v === '' || v.toLowerCase() === 'true';
+    return v === undefined ? fallback : booleanOption(name, v);
   };
-  const list = (name: string) => (byLower.get(name.toLowerCase()) ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const list = (name: string) => typeListOption(name, byLower.get(name.toLowerCase()) ?? '');
   return {
     makePropertiesOptional: flag('MakePropertiesOptional', false),
     addDescriptionAsComments: flag('AddDescriptionAsComments', true),
@@ -57,17 +58,15 @@ function header(baseUrl: string, o: TypeScriptOptions, now: Date): string {
     ExcludeTypes: o.excludeTypes.join(','),
   };
   const lines = optionNames.map((n) => `${o.given.has(n) ? '' : '//'}${n}: ${value[n]}`);
-  return [
-    '/* Options:',
+  const text = [
     `Date: ${now.toISOString().slice(0, 19).replace('T', ' ')}`,
     `Version: ${serviceVersion}`,
     'Tip: To override a DTO option, remove "//" prefix before updating',
     `BaseUrl: ${baseUrl}`,
     '',
     ...lines,
-    '*/',
-    '',
-  ].join('\n');
+  ].map(blockCommentText);
+  return ['/* Options:', ...text, '*/', ''].join('\n');
 }
 
 function selectTypes(operations: readonly Operation[], all: TypeGraph, o: TypeScriptOptions): TypeGraph {
