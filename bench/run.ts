@@ -4,6 +4,7 @@
  *   npm run bench -- [--reports 30000] [--status-reports 1000] [--duration 10] [--connections 50]
  *                    [--read-reports 1000000] [--skip-read]
  *   npm run bench -- --pg [--reports 30000]     (PostgreSQL: see bench/postgres.ts)
+ *   npm run bench -- --soak [--minutes 3] [--pg] (mixed and hostile traffic: see bench/soak.ts)
  *
  * 1. Import end to end: POST a generated file to a service process (`src/main.ts`, SQLite) and poll
  *    ImportReportsStatus until Completed; reports/s and the service's peak RSS (VmHWM). Baselines:
@@ -25,6 +26,7 @@ import { postgresBench } from './postgres.ts';
 import { freePort, startService } from '../test/support/process.ts';
 import { benchFormats, printFormats } from './formats.ts';
 import { readSideBench } from './read-side.ts';
+import { soakBench } from './soak.ts';
 
 const { values } = parseArgs({
   options: {
@@ -36,6 +38,8 @@ const { values } = parseArgs({
     'read-reports': { type: 'string', default: '1000000' },
     'skip-read': { type: 'boolean', default: false },
     pg: { type: 'boolean', default: false },
+    soak: { type: 'boolean', default: false },
+    minutes: { type: 'string', default: '3' },
   },
 });
 const reports = Number(values.reports);
@@ -120,7 +124,7 @@ async function main() {
   rmSync(work, { recursive: true, force: true });
 }
 
-(values.pg ? postgresBench(reports) : main()).catch((err) => {
+(values.soak ? soakBench({ minutes: Number(values.minutes), pg: values.pg }) : values.pg ? postgresBench(reports) : main()).catch((err) => {
   console.error(err);
   rmSync(work, { recursive: true, force: true });
   process.exit(1);
