@@ -15,7 +15,7 @@ import {
   R_ID, REPORT, REPORT_CHILD_LIST, reportBit, reportChildKind, REPORTS, ROW, ROWS, SKIP, TEXT_REPORTED, V_VALUE, VALUES,
 } from './import-state.ts';
 import type { FormRef, ImportLimits } from './report-record.ts';
-import { valueElementFor } from './report-rules.ts';
+import { MAX_CHECKLIST_OPTIONS, valueElementFor } from './report-rules.ts';
 import { ReportChecks, VALUE_SHAPE_TEXT } from './report-checks.ts';
 import { IMPORT_NAMESPACE, type ImportSaxParser, labelText } from './walker-base.ts';
 import { DOCTYPE_MESSAGE, isXmlWhitespace, quote, trimXml } from './xml-text.ts';
@@ -255,6 +255,10 @@ export class ImportWalker extends ReportChecks {
       case VALUES:
         if (local !== 'Value') return this.unknown(f, parent, 'Value');
         f.index = ++parent.count;
+        if (f.index === MAX_CHECKLIST_OPTIONS + 1) {
+          return this.fail(f, E.LimitExceeded, `Values holds more than ${MAX_CHECKLIST_OPTIONS} Value elements, the most a CheckList accepts.`);
+        }
+        if (f.index > MAX_CHECKLIST_OPTIONS) return SKIP;
         return V_VALUE;
       case ROWS: {
         if (local !== 'Row') return this.unknown(f, parent, 'Row');
