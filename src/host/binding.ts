@@ -82,8 +82,8 @@ export function bindRequest(input: BindInput): Record<string, unknown> {
 /** The declared rules every request passes before its handler sees it. */
 export function validate(dto: Dto, value: Record<string, unknown>): void {
   const errors: FieldError[] = [];
-  for (const [name, m] of allMembers(dto)) checkText(value[name], name, errors, 0);
-  if (errors.length) throw Errors.validation(errors);
+  for (const [name] of allMembers(dto)) checkText(value[name], name, errors, 0);
+  if (errors.length) throw Errors.invalidCharacters(errors);
   for (const [name, m] of allMembers(dto)) {
     const v = value[name];
     if (v == null || v === '') {
