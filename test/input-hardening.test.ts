@@ -81,6 +81,27 @@ describe('bounded values', () => {
   });
 });
 
+describe('bounded import values', () => {
+  const limits = { maxFileBytes: 64e6, maxDepth: 32, maxElements: 1e7, maxReports: 10, maxErrors: 10, maxRepeaterDepth: 3 } as any;
+  const form = { pk: 1, name: 'Occurrence Report', active: true } as any;
+  const file = (fields: string) => Buffer.from('<Reports xmlns="urn:coruson:reports:import:1"><Report><ReportId>5b8f9c1e-1d2a-4c3b-9e7f-0a1b2c3d4e5f</ReportId>' +
+    '<FormName>Occurrence Report</FormName><Summary>s</Summary><RaisedBy>a</RaisedBy><RaisedDate>2026-03-01T10:00:00Z</RaisedDate>' +
+    `<Fields>${fields}</Fields></Report></Reports>`);
+  test('a CheckList of 501 values and a report of 2,001 fields are LimitExceeded with a path', async () => {
+    const many = '<Value>o</Value>'.repeat(501);
+    const c = await parseImportFile(file(`<Field><Label>L</Label><FieldType>CheckList</FieldType><Values>${many}</Values></Field>`), { forms: () => form, limits });
+    assert.equal(c.ok, false);
+    if (!c.ok) {
+      assert.equal(c.problems[0].errorCode, 'LimitExceeded');
+      assert.equal(c.problems[0].fieldName, 'Reports/Report[1]/Fields/Field[1]/Values/Value[501]');
+    }
+    const fields = '<Field><Label>L</Label><FieldType>TextBox</FieldType><Value>v</Value></Field>'.repeat(2001);
+    const r = await parseImportFile(file(fields), { forms: () => form, limits });
+    assert.equal(r.ok, false);
+    if (!r.ok) assert.equal(r.problems[0].fieldName, 'Reports/Report[1]/Fields/Field[2001]');
+  });
+});
+
 describe('dates at the edges', () => {
   test('instants outside 0001..9999 UTC are refused', () => {
     assert.equal(parseDateTime('9999-12-31T23:59:59-14:00'), undefined);
