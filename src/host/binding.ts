@@ -8,7 +8,7 @@ import { Errors, type FieldError } from './errors.ts';
 import { memberLookup } from './dto-shape.ts';
 import type { WireFormat } from './formats/format.ts';
 import { invalidValue } from './formats/json.ts';
-import { fromText } from './values.ts';
+import { fromText, textProblem } from './values.ts';
 
 /** Query names the host itself reads; never bound to members. */
 const reserved = new Set(['format', 'callback', 'jsconfig', 'debug', 'apikey', 'ss-id', 'ss-pid', 'ss-opt']);
@@ -82,6 +82,8 @@ export function bindRequest(input: BindInput): Record<string, unknown> {
 /** The declared rules every request passes before its handler sees it. */
 export function validate(dto: Dto, value: Record<string, unknown>): void {
   const errors: FieldError[] = [];
+  for (const [name] of allMembers(dto)) checkText(value[name], name, errors, 0);
+  if (errors.length) throw Errors.invalidCharacters(errors);
   for (const [name, m] of allMembers(dto)) {
     const v = value[name];
     if (v == null || v === '') {
@@ -114,4 +116,20 @@ export function validate(dto: Dto, value: Record<string, unknown>): void {
     }
   }
   if (errors.length) throw Errors.validation(errors);
+}
+
+/** Every string in a bound value (list items, dictionary keys and values, nested DTOs) is held to textProblem. */
+function checkText(v: unknown, path: string, errors: FieldError[], depth: number): void {
+  if (typeof v === 'string') {
+    const problem = textProblem(v);
+    if (problem) errors.push({ errorCode: 'InvalidCharacters', fieldName: path, message: `'${path}' ${problem}; it cannot be stored.` });
+  } else if (depth < 64 && Array.isArray(v)) {
+    for (let i = 0; i < v.length && errors.length < 10; i++) checkText(v[i], `${path}[${i}]`, errors, depth + 1);
+  } else if (depth < 64 && v !== null && typeof v === 'object' && !Buffer.isBuffer(v) && !(v instanceof Date)) {
+    for (const k in v as Record<string, unknown>) {
+      if (errors.length >= 10) return;
+      checkText(k, `${path}.Key`, errors, depth + 1);
+      checkText((v as Record<string, unknown>)[k], `${path}.${k}`, errors, depth + 1);
+    }
+  }
 }

@@ -52,6 +52,7 @@ export const Errors = {
     new ApiError(400, 'SerializationException', `Unable to bind to request '${requestName}'`, errors),
   malformedBody: (format: string, detail: string) =>
     new ApiError(400, 'SerializationException', `The request body is not valid ${format}: ${detail}`),
+  invalidCharacters: (errors: FieldError[]) => new ApiError(400, 'InvalidCharacters', errors[0].message, errors),
   validation: (errors: FieldError[]) => new ApiError(400, errors[0].errorCode, errors[0].message, errors),
   unknownFormat: (name: string) =>
     new ApiError(400, 'UnknownFormat', `'${name}' is not a format this API writes; use json, xml, jsv or csv`),

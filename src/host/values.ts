@@ -21,10 +21,18 @@ export function parseGuid(text: string): string | undefined {
 const wcfDate = /^\\?\/Date\((-?\d+)([+-]\d{4})?\)\\?\/$/;
 const isoDate = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
 
-/** ISO 8601 (a time without offset is UTC) or ServiceStack's `\/Date(ms)\/`. */
+/** The instants a .NET DateTime holds: 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z (UTC). */
+export const MIN_INSTANT_MS = -62135596800000;
+export const MAX_INSTANT_MS = 253402300799999;
+
+export function inDateTimeRange(ms: number): boolean {
+  return ms >= MIN_INSTANT_MS && ms <= MAX_INSTANT_MS;
+}
+
+/** ISO 8601 (a time without offset is UTC) or ServiceStack's `\/Date(ms)\/`; instants outside a .NET DateTime's range are refused. */
 export function parseDateTime(text: string): Date | undefined {
   const w = wcfDate.exec(text);
-  if (w) return new Date(Number(w[1]));
+  if (w) return inDateTimeRange(Number(w[1])) ? new Date(Number(w[1])) : undefined;
   if (!isoDate.test(text)) return undefined;
   let iso = text;
   if (iso.length === 10) iso += 'T00:00:00Z';
@@ -32,7 +40,7 @@ export function parseDateTime(text: string): Date | undefined {
   const fraction = /\.(\d{4,7})/.exec(iso);
   if (fraction) iso = iso.replace(fraction[0], '.' + fraction[1].slice(0, 3));
   const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? undefined : d;
+  return Number.isNaN(d.getTime()) || !inDateTimeRange(d.getTime()) ? undefined : d;
 }
 
 // line breaks are tolerated, spaces are not: a '+' sent unencoded in a URL or form arrives as a space
@@ -52,6 +60,36 @@ function intFrom(n: number, name: string): Converted {
   return ok(n);
 }
 
+/** The largest magnitude of a .NET decimal. */
+const MAX_DECIMAL = 79228162514264337593543950335;
+
+function decimalFrom(n: number): Converted {
+  return Number.isFinite(n) && Math.abs(n) <= MAX_DECIMAL ? ok(n) : fail;
+}
+
+/**
+ * Why a string cannot be stored or written back: a NUL or another C0 control character besides
+ * tab, line feed and carriage return (XML 1.0 cannot carry them, PostgreSQL refuses NUL), an
+ * unpaired surrogate (not UTF-8), or U+FFFE/U+FFFF. Undefined for a good string.
+ */
+export function textProblem(s: string): string | undefined {
+  if (!suspectText.test(s)) return undefined;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) return `holds the control character U+${c.toString(16).padStart(4, '0').toUpperCase()} at position ${i}`;
+    if (c === 0xfffe || c === 0xffff) return `holds the non-character U+${c.toString(16).toUpperCase()} at position ${i}`;
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const next = s.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) { i++; continue; }
+      return `holds an unpaired surrogate at position ${i}`;
+    }
+    if (c >= 0xdc00 && c <= 0xdfff) return `holds an unpaired surrogate at position ${i}`;
+  }
+  return undefined;
+}
+
+const suspectText = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ud800-\udfff\ufffe\uffff]/;
+
 function scalarFromText(type: ScalarType, raw: string): Converted {
   switch (type.name) {
     case 'string': return ok(raw);
@@ -62,7 +100,7 @@ function scalarFromText(type: ScalarType, raw: string): Converted {
     }
     case 'decimal': {
       const s = raw.trim();
-      return /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(s) ? ok(Number(s)) : fail;
+      return /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(s) ? decimalFrom(Number(s)) : fail;
     }
     case 'bool': {
       // ServiceStack reads only the text before the first comma
@@ -122,7 +160,7 @@ export function fromJsonValue(type: TypeRef, v: unknown, nested: (dto: import('.
     case 'scalar':
       if (typeof v === 'string') return scalarFromText(type, v);
       if (typeof v === 'number' && (type.name === 'int' || type.name === 'long')) return intFrom(v, type.name);
-      if (typeof v === 'number' && type.name === 'decimal') return ok(v);
+      if (typeof v === 'number' && type.name === 'decimal') return decimalFrom(v);
       if (typeof v === 'boolean' && type.name === 'bool') return ok(v);
       return fail;
     case 'enum':

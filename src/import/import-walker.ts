@@ -15,7 +15,7 @@ import {
   R_ID, REPORT, REPORT_CHILD_LIST, reportBit, reportChildKind, REPORTS, ROW, ROWS, SKIP, TEXT_REPORTED, V_VALUE, VALUES,
 } from './import-state.ts';
 import type { FormRef, ImportLimits } from './report-record.ts';
-import { valueElementFor } from './report-rules.ts';
+import { MAX_CHECKLIST_OPTIONS, MAX_REPORT_FIELDS, valueElementFor } from './report-rules.ts';
 import { ReportChecks, VALUE_SHAPE_TEXT } from './report-checks.ts';
 import { IMPORT_NAMESPACE, type ImportSaxParser, labelText } from './walker-base.ts';
 import { DOCTYPE_MESSAGE, isXmlWhitespace, quote, trimXml } from './xml-text.ts';
@@ -28,6 +28,7 @@ const XSI_NAMESPACE = 'http://www.w3.org/2001/XMLSchema-instance';
 export class ImportWalker extends ReportChecks {
   private elements = 0;
   private reportCount = 0;
+  private reportFields = 0;
   /** start-tag position of the element being opened */
   private tagLine = 0;
   private tagCol = 0;
@@ -229,6 +230,7 @@ export class ImportWalker extends ReportChecks {
             'in one file; split it into smaller files.', this.pathTo(this.depth), f.line, f.col, false);
         }
         this.rs.reset(this.problems.length);
+        this.reportFields = 0;
         this.inReport = true;
         return REPORT;
       case REPORT: {
@@ -246,6 +248,11 @@ export class ImportWalker extends ReportChecks {
       case FIELDS: {
         if (local !== 'Field') return this.unknown(f, parent, 'Field');
         f.index = ++parent.count;
+        // rows' fields count too: a report's fields are answered together by GetReportFields
+        if (++this.reportFields === MAX_REPORT_FIELDS + 1) {
+          return this.fail(f, E.LimitExceeded, `The report has more than ${MAX_REPORT_FIELDS} fields (rows' fields included), the most accepted.`);
+        }
+        if (this.reportFields > MAX_REPORT_FIELDS) return SKIP;
         const level = ++this.fieldLevel;
         const fs = this.fieldStates[level - 1] ?? (this.fieldStates[level - 1] = new FieldState());
         fs.reset();
@@ -255,6 +262,10 @@ export class ImportWalker extends ReportChecks {
       case VALUES:
         if (local !== 'Value') return this.unknown(f, parent, 'Value');
         f.index = ++parent.count;
+        if (f.index === MAX_CHECKLIST_OPTIONS + 1) {
+          return this.fail(f, E.LimitExceeded, `Values holds more than ${MAX_CHECKLIST_OPTIONS} Value elements, the most a CheckList accepts.`);
+        }
+        if (f.index > MAX_CHECKLIST_OPTIONS) return SKIP;
         return V_VALUE;
       case ROWS: {
         if (local !== 'Row') return this.unknown(f, parent, 'Row');

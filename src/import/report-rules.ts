@@ -15,12 +15,22 @@ export const MAX_TEXTAREA = 100_000;
 /** SelectList, RadioGroup, Location and each CheckList item */
 export const MAX_OPTION = 1_000;
 
+/** most options checked in one CheckList */
+export const MAX_CHECKLIST_OPTIONS = 500;
+/** most fields in one report, the fields of SectionRepeater rows included */
+export const MAX_REPORT_FIELDS = 2_000;
+/** most significant digits of a Numerical value: what a .NET decimal holds */
+export const MAX_DECIMAL_DIGITS = 28;
+
 export const REPORT_STATUSES: readonly ReportStatusValue[] = ['Draft', 'New', 'Open', 'Closed'];
 export const FIELD_TYPES: readonly ImportFieldType[] = [
   'TextBox', 'TextArea', 'Numerical', 'Date', 'DateTime', 'CheckList',
   'SelectList', 'RadioGroup', 'Location', 'SectionRepeater',
 ];
 const STATUS_SET = new Set<string>(REPORT_STATUSES);
+
+const MIN_INSTANT_MS = -62135596800000;
+const MAX_INSTANT_MS = 253402300799999;
 
 export interface RuleFailure { code: string; message: string }
 
@@ -113,15 +123,22 @@ export function parseDateTime(s: string): number | null {
       offset = (sign === 45 ? -1 : 1) * (oh * 60 + om);
     }
   }
-  return days * 86_400_000 + ((h * 60 + mi - offset) * 60 + sec) * 1000 + ms;
+  const t = days * 86_400_000 + ((h * 60 + mi - offset) * 60 + sec) * 1000 + ms;
+  // an offset can push 9999-12-31 into year 10000 or 0001-01-01 into year 0: not a .NET DateTime
+  return t >= MIN_INSTANT_MS && t <= MAX_INSTANT_MS ? t : null;
 }
 
 export function isCalendarDate(s: string): boolean {
   return s.length === 10 && !Number.isNaN(datePart(s));
 }
 
+/** A decimal number a .NET decimal holds: at most 28 significant digits, so also within ±7.9e28. */
 export function isDecimal(s: string): boolean {
-  return DECIMAL.test(s);
+  if (s.length > 64 || !DECIMAL.test(s)) return false;
+  const digitsOnly = s.replace(/^[+-]/, '').replace('.', '').replace(/^0+/, '');
+  const point = s.indexOf('.');
+  const integer = (point < 0 ? s : s.slice(0, point)).replace(/^[+-]?0*/, '');
+  return integer.length <= MAX_DECIMAL_DIGITS && digitsOnly.replace(/0+$/, '').length <= MAX_DECIMAL_DIGITS;
 }
 
 export function parseStatus(s: string): ReportStatusValue | null {
@@ -173,7 +190,7 @@ export function checkFieldValue(type: ImportFieldType, v: string, label: string 
         ? { code: ImportErrorCode.Empty, message: `Value ${describe(type, label)} is empty; it must be a decimal number such as 1200 or -3.5.` }
         : {
           code: ImportErrorCode.InvalidNumber,
-          message: `Value ${quote(v)} ${describe(type, label)} is not a decimal number (expected e.g. 1200, -3.5 or 0.25; no exponent or thousands separator).`,
+          message: `Value ${quote(v)} ${describe(type, label)} is not a decimal number (expected e.g. 1200, -3.5 or 0.25; at most 28 significant digits; no exponent or thousands separator).`,
         };
     case 'Date':
       if (isCalendarDate(v)) return null;

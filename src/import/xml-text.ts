@@ -83,6 +83,13 @@ export function checkProlog(file: Uint8Array, start: number): ImportProblem | nu
   if (at(b, i, '<?xml') && isXmlSpace(b[i + 5] ?? 0)) {
     const end = b.indexOf('?>', i);
     if (end < 0) return null;
+    const version = /\sversion\s*=\s*(["'])([^"']*)\1/.exec(b.toString('latin1', i, end));
+    if (version !== null && version[2] !== '1.0') {
+      return {
+        fieldName: FILE_FIELD, errorCode: ImportErrorCode.XmlSyntax, line: 1, column: 1,
+        message: `The XML declaration names version ${quote(version[2])}; only XML 1.0 is accepted (write version="1.0").`,
+      };
+    }
     const m = /\sencoding\s*=\s*(["'])([^"']*)\1/.exec(b.toString('latin1', i, end));
     if (m !== null && !isUtf8EncodingName(m[2])) {
       return {

@@ -44,10 +44,12 @@ export class DateFilters {
     const [y, mo, d] = m ? [Number(m[1]), Number(m[2]), Number(m[3])] : [0, 0, 0];
     const hasTime = m?.[4] !== undefined;
     const [h, mi, s] = hasTime ? [Number(m![4]), Number(m![5]), Number(m![6] ?? 0)] : end ? [23, 59, 59] : [0, 0, 0];
-    const ms = Date.UTC(y, mo - 1, d, h, mi, s);
-    const back = new Date(ms);
+    // Date.UTC reads years 0-99 as 1900-1999; setUTCFullYear takes the year as given
+    const back = new Date(Date.UTC(2000, mo - 1, d, h, mi, s));
+    back.setUTCFullYear(y, mo - 1, d);
+    const ms = back.getTime();
     // Date.UTC rolls 2026/02/30 over into March: a date that does not come back unchanged does not exist
-    if (!m || back.getUTCDate() !== d || back.getUTCMonth() !== mo - 1 || h > 23 || mi > 59 || s > 59) {
+    if (!m || y < 1 || back.getUTCDate() !== d || back.getUTCMonth() !== mo - 1 || h > 23 || mi > 59 || s > 59) {
       this.errors.push({
         errorCode: 'InvalidDate',
         fieldName: member,

@@ -68,6 +68,7 @@ export class Authenticator {
       if (!value || colon < 0) throw Errors.malformedAuthorization('Basic credentials must be base64 of user:password');
       const user = decoded.slice(0, colon);
       const password = decoded.slice(colon + 1);
+      if (decoded.includes('\u0000') || decoded.includes('\ufffd')) throw Errors.malformedAuthorization('the Basic credentials hold a NUL or bytes that are not UTF-8');
       if (password === '') return this.fromApiKey(user);
       return this.fromPassword(user, password, address);
     }

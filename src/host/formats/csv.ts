@@ -20,8 +20,23 @@ function csvField(s: string): string {
   return needsQuotes.test(s) ? '"' + s.replaceAll('"', '""') + '"' : s;
 }
 
+const formulaStart = /^[=+\-@\t\r]/;
+const controls = /[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g;
+
+/**
+ * A text cell a spreadsheet would run as a formula (OWASP "CSV Injection": it starts with = + - @,
+ * tab or CR) gets a leading single quote and is quoted. Only string members are text cells:
+ * numbers, dates and ids are written as they are, so a negative number stays a number.
+ */
+function textCell(s: string): string {
+  if (controls.test(s)) s = s.replace(controls, '\uFFFD');
+  controls.lastIndex = 0;
+  if (formulaStart.test(s)) return '"\'' + s.replaceAll('"', '""') + '"';
+  return csvField(s);
+}
+
 function cellWriter(type: TypeRef): Write {
-  if (type.kind === 'scalar' && type.name === 'string') return (v) => csvField(String(v));
+  if (type.kind === 'scalar' && type.name === 'string') return (v) => textCell(String(v));
   const jsv = jsvValueWriter(type);
   return (v) => csvField(jsv(v));
 }

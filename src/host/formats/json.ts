@@ -119,13 +119,31 @@ function readDto(dto: Dto, json: unknown, path: string, errors: FieldError[]): R
 }
 
 function invalidValue(fieldName: string, raw: unknown, type: TypeRef): FieldError {
-  let shown = typeof raw === 'string' ? raw : JSON.stringify(raw);
+  // an object or array is not spelled out: it may be nested deep or be large
+  let shown = typeof raw === 'string' ? raw : raw !== null && typeof raw === 'object' ? (Array.isArray(raw) ? '[…]' : '{…}') : String(raw);
   if (shown.length > 60) shown = shown.slice(0, 57) + '...';
   return {
     errorCode: 'SerializationException',
     fieldName,
     message: `'${shown}' is an Invalid value for '${fieldName}' (expected ${typeName(type)})`,
   };
+}
+
+/** No request declaration nests nearly this deep; deeper bodies are refused before JSON.parse or any walk sees them. */
+export const MAX_JSON_DEPTH = 64;
+
+/** Whether brackets outside strings nest deeper than `max`: one pass over the bytes. */
+function nestedDeeperThan(body: Buffer, max: number): boolean {
+  let depth = 0;
+  for (let i = 0; i < body.length; i++) {
+    const c = body[i];
+    if (c === 0x22) {
+      for (i++; i < body.length && body[i] !== 0x22; i++) if (body[i] === 0x5c) i++;
+    } else if (c === 0x7b || c === 0x5b) {
+      if (++depth > max) return true;
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return false;
 }
 
 export const jsonFormat: WireFormat = {
@@ -139,9 +157,11 @@ export const jsonFormat: WireFormat = {
       const m = lookup.get(key.toLowerCase());
       return m !== undefined && m[1].type.kind === 'scalar' && m[1].type.name === 'bytes';
     });
+    const source = split?.rest ?? body;
+    if (nestedDeeperThan(source, MAX_JSON_DEPTH)) throw Errors.malformedBody('JSON', `values are nested more than ${MAX_JSON_DEPTH} deep`);
     let parsed: unknown;
     try {
-      parsed = JSON.parse((split?.rest ?? body).toString('utf8'));
+      parsed = JSON.parse(source.toString('utf8'));
     } catch (e) {
       throw Errors.malformedBody('JSON', (e as Error).message);
     }

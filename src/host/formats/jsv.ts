@@ -17,8 +17,13 @@ type Write = (v: unknown) => string;
 
 const delimiters = /[":,{}[\]\r\n]/;
 
+const controls = /[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g;
+
 export function jsvString(s: string): string {
   if (s === '') return '""';
+  // JSV has no escapes: a control character stored before input was checked is written as U+FFFD, as XML does
+  if (controls.test(s)) s = s.replace(controls, '\uFFFD');
+  controls.lastIndex = 0;
   return delimiters.test(s) ? '"' + s.replaceAll('"', '""') + '"' : s;
 }
 

@@ -33,6 +33,10 @@ export function parseXmlTree(body: Buffer | string, formatName = 'XML'): XmlElem
   parser.on('doctype', () => {
     problem ??= 'a DOCTYPE is not accepted';
   });
+  // XML 1.1 would let C0 control characters (&#x1;) into values
+  parser.on('xmldecl', (d) => {
+    if (d.version !== undefined && d.version !== '1.0') problem ??= `XML version ${d.version} is not accepted; send XML 1.0`;
+  });
   parser.on('error', (e) => {
     problem ??= e.message;
   });

@@ -1,7 +1,7 @@
 import type { UpdateAdditionalField } from '../../model/report-queries.ts';
 import { Errors } from '../../host/errors.ts';
 import { ImportErrorCode } from '../../import/import-error-codes.ts';
-import { checkFieldValue, MAX_OPTION } from '../../import/report-rules.ts';
+import { checkFieldValue, MAX_CHECKLIST_OPTIONS, MAX_OPTION } from '../../import/report-rules.ts';
 import { trimXml } from '../../import/xml-text.ts';
 import type { FieldAnswer } from '../../store/store.ts';
 import { requireCaller, type Handler } from '../context.ts';
@@ -17,6 +17,9 @@ function checkListOptions(text: string): string[] | { code: string; message: str
   }
   if (!Array.isArray(parsed) || !parsed.every((v) => typeof v === 'string')) {
     return { code: 'InvalidCheckList', message: 'A CheckList value is a JSON array of the options checked, such as ["Weather","Wildlife"].' };
+  }
+  if (parsed.length > MAX_CHECKLIST_OPTIONS) {
+    return { code: ImportErrorCode.LimitExceeded, message: `A CheckList value names at most ${MAX_CHECKLIST_OPTIONS} options.` };
   }
   const options = parsed.map((v) => trimXml(v));
   if (options.length === 0 || options.some((v) => v === '')) {
