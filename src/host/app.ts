@@ -114,6 +114,7 @@ export function buildApp(o: AppOptions): App {
   // is answered without reading its body, and only operations that take files get the file-sized
   // body limit, a few at a time.
   const routeAndAuthenticate = async (req: FastifyRequest, reply: FastifyReply) => {
+    reply.header('x-content-type-options', 'nosniff');
     const url = req.url;
     const q = url.indexOf('?');
     const path = (q < 0 ? url : url.slice(0, q)).slice(basePath.length);
@@ -138,6 +139,8 @@ export function buildApp(o: AppOptions): App {
         throw err;
       }
       op = match.op;
+      // operation answers carry caller data or session ids: never kept by caches
+      reply.header('cache-control', 'no-store');
       const negotiated = negotiate({ ...formatInputs, extension: match.extension, routeFormat: match.routeFormat });
       format = negotiated.format;
       if (negotiated.problem) throw negotiated.problem;
@@ -252,9 +255,7 @@ function httpExchange(req: FastifyRequest, reply: FastifyReply): HttpExchange {
     method: req.method,
     secure: req.protocol === 'https',
     clientGone: () => reply.raw.destroyed || req.raw.socket.destroyed,
-    setCookie: (cookie) => {
-      const prev = reply.getHeader('set-cookie');
-      reply.header('set-cookie', prev === undefined ? [cookie] : [...(Array.isArray(prev) ? prev : [String(prev)]), cookie]);
-    },
+    // Fastify appends each set-cookie value to those already set
+    setCookie: (cookie) => reply.header('set-cookie', cookie),
   };
 }
