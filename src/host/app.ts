@@ -18,7 +18,7 @@ import { ThreadedImportWorker } from '../import/threaded-import-worker.ts';
 import { Authenticator, defaultAuthPolicy, type AuthPolicy } from './auth/authenticator.ts';
 import { bindRequest } from './binding.ts';
 import { readBody } from './body-reader.ts';
-import { Errors } from './errors.ts';
+import { ApiError, Errors } from './errors.ts';
 import { jsonFormat, wireFormats, type WireFormat } from './formats/index.ts';
 import { negotiate } from './negotiate.ts';
 import { sendDto, sendError, toApiError } from './respond.ts';
@@ -106,7 +106,9 @@ export function buildApp(o: AppOptions): App {
 
   const fail = (req: FastifyRequest, reply: FastifyReply, err: unknown, op?: Operation, format: WireFormat = jsonFormat) => {
     const apiError = toApiError(err);
-    if (apiError.status >= 500) req.log.error({ err, op: op?.name }, 'request failed');
+    // refusals made on purpose (503 busy) are no fault of the service: a line without a stack
+    if (err instanceof ApiError && apiError.status >= 500) req.log.info({ status: apiError.status, code: apiError.errorCode, op: op?.name }, apiError.message);
+    else if (apiError.status >= 500) req.log.error({ err, op: op?.name }, 'request failed');
     return sendError(reply, format, op, apiError, config.debug && apiError.status >= 500 ? (err as Error).stack : undefined);
   };
 
@@ -121,8 +123,7 @@ export function buildApp(o: AppOptions): App {
     let op: Operation | undefined;
     let format: WireFormat = jsonFormat;
     try {
-      const answered = await answerDocument(documents, path, basePath, req, reply);
-      if (answered) return answered;
+      if (await answerDocument(documents, path, basePath, req, reply)) return;
       const soap = soapVersionOf(path);
       if (soap) {
         format = soapFormats[soap];
