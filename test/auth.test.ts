@@ -197,3 +197,27 @@ describe('client address behind proxies', () => {
     }
   });
 });
+
+describe('no lock-out of the owner', () => {
+  test('failures for a user name from many addresses only slow its owner; the guessing pair is refused', async () => {
+    const p = await startServer({ worker: false, env: { TRUST_PROXY: '1' }, authPolicy: { userThreshold: 3, userSlowdownThreshold: 3, userMaxDelayMs: 300, addressThreshold: 1000 } });
+    try {
+      await createUser(p.store, { organisation: p.organisation, userName: 'owner', password: 'owner password 1' });
+      const attempt = (from: string, password: string) => fetch(`${p.api}/auth/credentials`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-forwarded-for': from },
+        body: JSON.stringify({ UserName: 'owner', Password: password }),
+      }).then((r) => r.status);
+      const guesses = [];
+      for (let i = 0; i < 12; i++) guesses.push(await attempt(`198.51.100.${i % 4}`, 'wrong ' + i));
+      assert.deepEqual(guesses.slice(0, 8), Array(8).fill(401));
+      assert.ok(guesses.slice(8).every((x) => x === 401 || x === 429));
+      assert.equal(await attempt('198.51.100.0', 'owner password 1'), 429, 'the guessing address is refused');
+      const started = Date.now();
+      assert.equal(await attempt('203.0.113.9', 'owner password 1'), 200, 'the owner from their own address gets in');
+      assert.ok(Date.now() - started < 2000);
+    } finally {
+      await p.close();
+    }
+  });
+});

@@ -18,7 +18,7 @@ import { ThreadedImportWorker } from '../import/threaded-import-worker.ts';
 import { Authenticator, defaultAuthPolicy, type AuthPolicy } from './auth/authenticator.ts';
 import { bindRequest } from './binding.ts';
 import { readBody } from './body-reader.ts';
-import { Errors } from './errors.ts';
+import { ApiError, Errors } from './errors.ts';
 import { jsonFormat, wireFormats, type WireFormat } from './formats/index.ts';
 import { negotiate } from './negotiate.ts';
 import { sendDto, sendError, toApiError } from './respond.ts';
@@ -106,7 +106,9 @@ export function buildApp(o: AppOptions): App {
 
   const fail = (req: FastifyRequest, reply: FastifyReply, err: unknown, op?: Operation, format: WireFormat = jsonFormat) => {
     const apiError = toApiError(err);
-    if (apiError.status >= 500) req.log.error({ err, op: op?.name }, 'request failed');
+    // refusals made on purpose (503 busy) are no fault of the service: a line without a stack
+    if (err instanceof ApiError && apiError.status >= 500) req.log.info({ status: apiError.status, code: apiError.errorCode, op: op?.name }, apiError.message);
+    else if (apiError.status >= 500) req.log.error({ err, op: op?.name }, 'request failed');
     return sendError(reply, format, op, apiError, config.debug && apiError.status >= 500 ? (err as Error).stack : undefined);
   };
 
@@ -114,14 +116,14 @@ export function buildApp(o: AppOptions): App {
   // is answered without reading its body, and only operations that take files get the file-sized
   // body limit, a few at a time.
   const routeAndAuthenticate = async (req: FastifyRequest, reply: FastifyReply) => {
+    reply.header('x-content-type-options', 'nosniff');
     const url = req.url;
     const q = url.indexOf('?');
     const path = (q < 0 ? url : url.slice(0, q)).slice(basePath.length);
     let op: Operation | undefined;
     let format: WireFormat = jsonFormat;
     try {
-      const answered = await answerDocument(documents, path, basePath, req, reply);
-      if (answered) return answered;
+      if (await answerDocument(documents, path, basePath, req, reply)) return;
       const soap = soapVersionOf(path);
       if (soap) {
         format = soapFormats[soap];
@@ -138,6 +140,8 @@ export function buildApp(o: AppOptions): App {
         throw err;
       }
       op = match.op;
+      // operation answers carry caller data or session ids: never kept by caches
+      reply.header('cache-control', 'no-store');
       const negotiated = negotiate({ ...formatInputs, extension: match.extension, routeFormat: match.routeFormat });
       format = negotiated.format;
       if (negotiated.problem) throw negotiated.problem;
@@ -252,9 +256,7 @@ function httpExchange(req: FastifyRequest, reply: FastifyReply): HttpExchange {
     method: req.method,
     secure: req.protocol === 'https',
     clientGone: () => reply.raw.destroyed || req.raw.socket.destroyed,
-    setCookie: (cookie) => {
-      const prev = reply.getHeader('set-cookie');
-      reply.header('set-cookie', prev === undefined ? [cookie] : [...(Array.isArray(prev) ? prev : [String(prev)]), cookie]);
-    },
+    // Fastify appends each set-cookie value to those already set
+    setCookie: (cookie) => reply.header('set-cookie', cookie),
   };
 }

@@ -115,7 +115,8 @@ export function documentRoutes(operations: readonly Operation[], basePath: strin
 }
 
 /**
- * Answers a GET or HEAD for a document; returns undefined when no document has the path.
+ * Answers a GET or HEAD for a document; returns false when no document has the path. The reply
+ * itself is not returned: it is a thenable, and an async caller returning it would wait on it.
  * ApiErrors of HTML pages become error pages; others are thrown for the host to write.
  */
 export async function answerDocument(
@@ -124,20 +125,22 @@ export async function answerDocument(
   basePath: string,
   req: FastifyRequest,
   reply: FastifyReply,
-): Promise<FastifyReply | undefined> {
-  if (req.method !== 'GET' && req.method !== 'HEAD') return undefined;
+): Promise<boolean> {
+  if (req.method !== 'GET' && req.method !== 'HEAD') return false;
   for (const route of routes) {
     const m = route.pattern.exec(path);
     if (!m) continue;
     try {
       const captures = m.slice(1).map((c) => decodePathPart(c ?? '', path));
       const doc = await route.answer({ captures, query: req.query as Record<string, unknown>, origin: `${req.protocol}://${req.host}`, host: req.host });
-      return reply.header('content-type', doc.contentType).send(doc.body);
+      reply.header('content-type', doc.contentType).send(doc.body);
+      return true;
     } catch (err) {
       if (!(route.html && err instanceof ApiError)) throw err;
       reply.raw.statusMessage = err.errorCode;
-      return reply.code(err.status).header('content-type', htmlType).send(errorPage(err, basePath));
+      reply.code(err.status).header('content-type', htmlType).send(errorPage(err, basePath));
+      return true;
     }
   }
-  return undefined;
+  return false;
 }

@@ -79,11 +79,26 @@ export class Router {
       const f = formatByName(parts[0]);
       const kind = parts[1].toLowerCase();
       if (f && (kind === 'reply' || kind === 'oneway')) {
-        return { op: this.requireOperation(parts[2]), params: {}, extension, routeFormat: f, predefined: true, oneWay: kind === 'oneway' };
+        const op = this.predefinedOperation(method, parts[2], rawPath);
+        return { op, params: {}, extension, routeFormat: f, predefined: true, oneWay: kind === 'oneway' };
       }
     }
-    if (parts.length === 1) return { op: this.requireOperation(parts[0]), params: {}, extension, predefined: true };
+    if (parts.length === 1) return { op: this.predefinedOperation(method, parts[0], rawPath), params: {}, extension, predefined: true };
     throw Errors.routeNotFound(method, '/' + parts.join('/'));
+  }
+
+  /**
+   * A predefined route runs an operation for the verbs its routes declare, and POST (how
+   * ServiceStack clients send any request there); a route without verbs takes any verb. A state
+   * change therefore never runs for a GET a cross-site link or image can make.
+   */
+  private predefinedOperation(method: string, name: string, rawPath: string): Operation {
+    const op = this.requireOperation(name);
+    if (op.routes.length === 0 || op.routes.some((r) => r.verbs.length === 0)) return op;
+    const allowed = new Set<string>(op.routes.flatMap((r) => r.verbs));
+    allowed.add('POST');
+    if (allowed.has(method) || (method === 'HEAD' && allowed.has('GET'))) return op;
+    throw Errors.verbNotAllowed(method, rawPath, [...allowed]);
   }
 
   private requireOperation(name: string): Operation {

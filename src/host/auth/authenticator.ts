@@ -12,8 +12,12 @@ import { parseCookies } from './cookies.ts';
 export interface AuthPolicy {
   sessionTtlMs: number;
   rememberMeTtlMs: number;
-  /** failed sign-ins per user name before it is slowed down */
+  /** failed sign-ins per (user name, client address) before that pair is refused for a doubling time */
   userThreshold: number;
+  /** failed sign-ins per user name, from any address, before each attempt for it waits */
+  userSlowdownThreshold: number;
+  /** the longest such wait: failures from other addresses only slow the owner, never refuse them */
+  userMaxDelayMs: number;
   /** failed sign-ins per client address before it is slowed down */
   addressThreshold: number;
   failureWindowMs: number;
@@ -26,6 +30,8 @@ export const defaultAuthPolicy: AuthPolicy = {
   sessionTtlMs: 14 * 24 * 3600_000,
   rememberMeTtlMs: 30 * 24 * 3600_000,
   userThreshold: 5,
+  userSlowdownThreshold: 10,
+  userMaxDelayMs: 2000,
   addressThreshold: 20,
   failureWindowMs: 15 * 60_000,
   maxBlockMs: 15 * 60_000,
@@ -102,28 +108,37 @@ export class Authenticator {
   }
 
   /**
-   * Checks a user name and password. Each attempt is counted (per user name and per client address)
-   * before the password is checked, so a burst of parallel guesses is throttled like a sequence.
+   * Checks a user name and password. Each attempt is counted before the password is checked, so a
+   * burst of parallel guesses is throttled like a sequence. Refusals (429) are per (user name,
+   * address) pair and per address; failures for a user name from many addresses only delay its
+   * attempts by at most userMaxDelayMs, so nobody can lock the owner out (OWASP: throttle, not lock).
    */
   async signIn(userName: string, password: string, address: string): Promise<AuthUser> {
-    const userKey = `user:${userName.slice(0, 200).toLowerCase()}`;
+    const name = userName.slice(0, 200).toLowerCase();
+    const pairKey = `pair:${address} ${name}`;
+    const userKey = `user:${name}`;
     const addressKey = `addr:${address}`;
     const now = Date.now();
     const window = { windowMs: this.policy.failureWindowMs, maxBlockMs: this.policy.maxBlockMs };
-    const byUser = await this.store.beginAuthAttempt(userKey, now, { ...window, threshold: this.policy.userThreshold });
-    if (!byUser.allowed) throw Errors.tooManyAttempts(byUser.retryAfterMs);
+    const byPair = await this.store.beginAuthAttempt(pairKey, now, { ...window, threshold: this.policy.userThreshold });
+    if (!byPair.allowed) throw Errors.tooManyAttempts(byPair.retryAfterMs);
     const byAddress = await this.store.beginAuthAttempt(addressKey, now, { ...window, threshold: this.policy.addressThreshold });
     if (!byAddress.allowed) {
-      await this.store.refundAuthAttempt(userKey, false, this.policy.userThreshold);
+      await this.store.refundAuthAttempt(pairKey, false, this.policy.userThreshold);
       throw Errors.tooManyAttempts(byAddress.retryAfterMs);
     }
+    const byUser = await this.store.beginAuthAttempt(userKey, now, {
+      windowMs: this.policy.failureWindowMs, maxBlockMs: this.policy.userMaxDelayMs, threshold: this.policy.userSlowdownThreshold,
+    });
+    if (!byUser.allowed) await new Promise((r) => setTimeout(r, Math.min(byUser.retryAfterMs, this.policy.userMaxDelayMs)));
 
     const user = await this.store.findUser(userName);
     const valid = user?.passwordHash && !user.disabled
       ? await verifyPassword(user.passwordHash, password)
       : (await burnPasswordCheck(password), false);
     if (!valid || !user) throw Errors.invalidCredentials();
-    await this.store.refundAuthAttempt(userKey, true, this.policy.userThreshold);
+    await this.store.refundAuthAttempt(pairKey, true, this.policy.userThreshold);
+    if (byUser.allowed) await this.store.refundAuthAttempt(userKey, false, this.policy.userSlowdownThreshold);
     await this.store.refundAuthAttempt(addressKey, false, this.policy.addressThreshold);
     return withoutSecrets(user);
   }
