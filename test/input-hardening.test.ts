@@ -100,6 +100,21 @@ describe('bounded import values', () => {
     assert.equal(r.ok, false);
     if (!r.ok) assert.equal(r.problems[0].fieldName, 'Reports/Report[1]/Fields/Field[2001]');
   });
+
+  test('a CheckList whose options hold more than 100,000 characters together is LimitExceeded at the option past it', async () => {
+    const option = (i: number) => `<Value>${String(i).padStart(4, '0')}${'x'.repeat(996)}</Value>`;
+    const fits = Array.from({ length: 100 }, (_, i) => option(i)).join('');
+    const ok = await parseImportFile(file(`<Field><Label>L</Label><FieldType>CheckList</FieldType><Values>${fits}</Values></Field>`), { forms: () => form, limits });
+    assert.equal(ok.ok, true);
+    const over = Array.from({ length: 101 }, (_, i) => option(i)).join('');
+    const c = await parseImportFile(file(`<Field><Label>L</Label><FieldType>CheckList</FieldType><Values>${over}</Values></Field>`), { forms: () => form, limits });
+    assert.equal(c.ok, false);
+    if (!c.ok) {
+      assert.equal(c.problems.length, 1);
+      assert.equal(c.problems[0].errorCode, 'LimitExceeded');
+      assert.equal(c.problems[0].fieldName, 'Reports/Report[1]/Fields/Field[1]/Values/Value[101]');
+    }
+  });
 });
 
 describe('dates at the edges', () => {

@@ -167,6 +167,8 @@ export class FieldState {
   shape = 0;
   value: string | undefined;
   values: string[] | undefined;
+  /** characters of the CheckList options so far */
+  valuesChars = 0;
   rows: FieldRecord[][] | undefined;
   curRow: FieldRecord[] | undefined;
 
@@ -175,6 +177,7 @@ export class FieldState {
     this.rank = -1;
     this.rankKind = 0;
     this.shape = 0;
+    this.valuesChars = 0;
     this.label = this.type = this.section = this.value = undefined;
     this.values = this.rows = this.curRow = undefined;
   }

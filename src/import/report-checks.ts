@@ -11,7 +11,7 @@ import {
 } from './import-state.ts';
 import type { FieldRecord, FormRef, ImportLimits, ReportRecord } from './report-record.ts';
 import {
-  checkFieldValue, FIELD_TYPES, MAX_OPTION, MAX_SHORT_TEXT, MAX_SUMMARY, normaliseGuid, parseBoolean,
+  checkFieldValue, FIELD_TYPES, MAX_CHECKLIST_CHARS, MAX_OPTION, MAX_SHORT_TEXT, MAX_SUMMARY, normaliseGuid, parseBoolean,
   parseDateTime, parseFieldType, parseStatus, REPORT_STATUSES, valueElementFor,
 } from './report-rules.ts';
 import { type ImportSaxParser, labelText, type ParsedReport, WalkerBase } from './walker-base.ts';
@@ -101,7 +101,12 @@ export abstract class ReportChecks extends WalkerBase {
       }
       case V_VALUE: {
         const item = this.text(v, f, MAX_OPTION, true);
-        if (item !== undefined) fs.values!.push(item);
+        if (item === undefined) break;
+        fs.valuesChars += item.length;
+        if (fs.valuesChars > MAX_CHECKLIST_CHARS && fs.valuesChars - item.length <= MAX_CHECKLIST_CHARS) {
+          this.fail(f, E.LimitExceeded, `The options of a CheckList hold more than ${MAX_CHECKLIST_CHARS.toLocaleString('en-US')} characters together.`);
+        }
+        fs.values!.push(item);
         break;
       }
       default:

@@ -17,6 +17,8 @@ export const MAX_OPTION = 1_000;
 
 /** most options checked in one CheckList */
 export const MAX_CHECKLIST_OPTIONS = 500;
+/** most characters of all a CheckList's options together, as a TextArea: this bounds a GetReportFields page */
+export const MAX_CHECKLIST_CHARS = 100_000;
 /** most fields in one report, the fields of SectionRepeater rows included */
 export const MAX_REPORT_FIELDS = 2_000;
 /** most significant digits of a Numerical value: what a .NET decimal holds */

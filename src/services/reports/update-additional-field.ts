@@ -1,7 +1,7 @@
 import type { UpdateAdditionalField } from '../../model/report-queries.ts';
 import { Errors } from '../../host/errors.ts';
 import { ImportErrorCode } from '../../import/import-error-codes.ts';
-import { checkFieldValue, MAX_CHECKLIST_OPTIONS, MAX_OPTION } from '../../import/report-rules.ts';
+import { checkFieldValue, MAX_CHECKLIST_CHARS, MAX_CHECKLIST_OPTIONS, MAX_OPTION } from '../../import/report-rules.ts';
 import { trimXml } from '../../import/xml-text.ts';
 import type { FieldAnswer } from '../../store/store.ts';
 import { requireCaller, type Handler } from '../context.ts';
@@ -27,6 +27,9 @@ function checkListOptions(text: string): string[] | { code: string; message: str
   }
   const long = options.find((v) => [...v].length > MAX_OPTION);
   if (long !== undefined) return { code: ImportErrorCode.TooLong, message: `A CheckList option is longer than ${MAX_OPTION.toLocaleString('en-US')} characters.` };
+  if (options.reduce((n, v) => n + v.length, 0) > MAX_CHECKLIST_CHARS) {
+    return { code: ImportErrorCode.LimitExceeded, message: `The options of a CheckList hold more than ${MAX_CHECKLIST_CHARS.toLocaleString('en-US')} characters together.` };
+  }
   return options;
 }
 
