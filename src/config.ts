@@ -19,6 +19,8 @@ export interface Config {
   smallBodyLimit: number;
   /** file uploads received at once; more are refused with 503 until one is done */
   maxConcurrentImports: number;
+  /** origins, besides the service's own, whose pages may send cookie-authenticated state changes */
+  allowedOrigins: ReadonlySet<string>;
   bootstrap: { organisation: string; userName: string; password?: string; apiKey?: string };
 }
 
@@ -45,6 +47,16 @@ function trustProxy(raw: string | undefined): number | string | false {
   return raw;
 }
 
+function allowedOrigins(raw: string | undefined): ReadonlySet<string> {
+  const list = (raw ?? '').split(',').map((o) => o.trim().toLowerCase()).filter(Boolean);
+  for (const o of list) {
+    if (!/^https?:\/\/[a-z0-9.-]+(:\d{1,5})?$/.test(o) && !/^https?:\/\/\[[0-9a-f:.]+\](:\d{1,5})?$/.test(o)) {
+      throw new ConfigError(`ALLOWED_ORIGINS is a comma-separated list of origins such as https://console.example.com, not '${o}'`);
+    }
+  }
+  return new Set(list);
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const maxFileBytes = int(env, 'MAX_IMPORT_FILE_MB', defaultImportLimits.maxFileBytes / 1048576) * 1048576;
   const limits: ImportLimits = {
@@ -65,6 +77,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bodyLimit: Math.ceil((maxFileBytes * 4) / 3) + 1024 * 1024,
     smallBodyLimit: int(env, 'MAX_REQUEST_KB', 1024) * 1024,
     maxConcurrentImports: int(env, 'MAX_CONCURRENT_IMPORTS', 4),
+    allowedOrigins: allowedOrigins(env.ALLOWED_ORIGINS),
     bootstrap: {
       organisation: env.CORUSON_ORGANISATION || 'Default',
       userName: env.CORUSON_ADMIN_USER || 'admin',

@@ -24,6 +24,7 @@ import { negotiate } from './negotiate.ts';
 import { sendDto, sendError, toApiError } from './respond.ts';
 import { Router, pathFormats, type RouteMatch } from './router.ts';
 import { hasBytesMember } from './dto-shape.ts';
+import { refuseCrossSite, type CrossSiteInputs } from './cross-site.ts';
 import { answerDocument, documentRoutes } from './documents.ts';
 import { readSoapMessage, soapFormats, type SoapVersion } from './soap/envelope.ts';
 import { bindSoapRequest, soapVersionOf } from './soap/endpoint.ts';
@@ -96,6 +97,7 @@ export function buildApp(o: AppOptions): App {
   // (GET on either endpoint is its WSDL, answered with the other documents)
   const acceptSoap = async (req: FastifyRequest, reply: FastifyReply, version: SoapVersion) => {
     if (req.method !== 'POST') throw Errors.verbNotAllowed(req.method, `${basePath}/soap${version}`, ['GET', 'POST']);
+    refuseCrossSite(crossSiteInputs(req), config.allowedOrigins);
     const exchange = httpExchange(req, reply);
     const caller = await auth.identify(exchange);
     const declared = Number(req.headers['content-length']);
@@ -145,6 +147,7 @@ export function buildApp(o: AppOptions): App {
       const negotiated = negotiate({ ...formatInputs, extension: match.extension, routeFormat: match.routeFormat });
       format = negotiated.format;
       if (negotiated.problem) throw negotiated.problem;
+      refuseCrossSite(crossSiteInputs(req), config.allowedOrigins);
       const exchange = httpExchange(req, reply);
       const caller = op.requiresAuth ? await auth.identify(exchange) : undefined;
       if (op.requiresAuth && !caller) throw Errors.notAuthenticated();
@@ -240,6 +243,18 @@ export function buildApp(o: AppOptions): App {
       await worker.stop();
       await parsers.close();
     },
+  };
+}
+
+function crossSiteInputs(req: FastifyRequest): CrossSiteInputs {
+  const h = req.headers;
+  return {
+    method: req.method,
+    authorization: h.authorization,
+    sessionHeader: (h['x-ss-id'] ?? h['x-ss-pid']) as string | undefined,
+    secFetchSite: h['sec-fetch-site'] as string | undefined,
+    origin: h.origin,
+    ownOrigin: `${req.protocol}://${req.host}`,
   };
 }
 

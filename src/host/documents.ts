@@ -8,6 +8,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Operation } from '../model/dsl.ts';
 import { ApiError, Errors } from './errors.ts';
 import { errorPage } from './metadata/error-page.ts';
+import { pageSecurityPolicy } from './metadata/html.ts';
 import { indexPage } from './metadata/index-page.ts';
 import { operationPage } from './metadata/operation-page.ts';
 import { pageFormat, pageFormats } from './metadata/page-formats.ts';
@@ -133,12 +134,13 @@ export async function answerDocument(
     try {
       const captures = m.slice(1).map((c) => decodePathPart(c ?? '', path));
       const doc = await route.answer({ captures, query: req.query as Record<string, unknown>, origin: `${req.protocol}://${req.host}`, host: req.host });
+      if (route.html) reply.header('content-security-policy', pageSecurityPolicy);
       reply.header('content-type', doc.contentType).send(doc.body);
       return true;
     } catch (err) {
       if (!(route.html && err instanceof ApiError)) throw err;
       reply.raw.statusMessage = err.errorCode;
-      reply.code(err.status).header('content-type', htmlType).send(errorPage(err, basePath));
+      reply.code(err.status).header('content-security-policy', pageSecurityPolicy).header('content-type', htmlType).send(errorPage(err, basePath));
       return true;
     }
   }

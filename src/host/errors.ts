@@ -67,6 +67,8 @@ export const Errors = {
   invalidApiKey: () =>
     new ApiError(401, 'Unauthorized', 'API Key does not exist', [], { 'www-authenticate': 'credentials realm="/auth/credentials"' }),
   apiKeyCancelled: () => new ApiError(403, 'Forbidden', 'API Key has been cancelled'),
+  crossSiteRequest: (from: string) =>
+    new ApiError(403, 'CrossSiteRequest', `A request from ${from} that would change state with this site's session cookie is refused; send it from this site, or authenticate it with an Authorization or X-ss-id header`),
   malformedAuthorization: (detail: string) =>
     new ApiError(401, 'Unauthorized', `The Authorization header is not valid: ${detail}`, [], {
       'www-authenticate': 'credentials realm="/auth/credentials"',

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /**
  * HTML written through one tagged template: every interpolated value is escaped unless it is
  * itself `Html`, so text from declarations and URLs can never become markup.
@@ -44,6 +46,19 @@ pre { background: #f6f8fa; border: 1px solid #ddd; padding: 0.8em; overflow-x: a
 h3 { margin-bottom: 0.2em; }
 .error dt { font-weight: 600; }
 `;
+
+/**
+ * The pages' policy: nothing but their own stylesheet (allowed by its hash, not 'unsafe-inline'),
+ * no scripts, no framing by other sites.
+ */
+export const pageSecurityPolicy = [
+  "default-src 'none'",
+  `style-src 'sha256-${createHash('sha256').update(style).digest('base64')}'`,
+  "img-src 'self' data:",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
 
 export function page(title: string, body: Html): string {
   return html`<!doctype html>
