@@ -1,6 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, type TestServer } from './support/server.ts';
+import { bearer, startServer, waitForImport, type TestServer } from './support/server.ts';
+import { generateImportFile } from '../src/import/generate-file.ts';
 import { csvFormat, jsvFormat } from '../src/host/formats/index.ts';
 import { dto, member, t } from '../src/model/dsl.ts';
 import { parseImportFile } from '../src/import/parse-import-file.ts';
@@ -27,6 +28,30 @@ describe('deep input', () => {
       assert.equal(r.body.ResponseStatus.ErrorCode, 'SerializationException');
     }
   });
+  test('deep JSV, XML and SOAP bodies are 400s too, and the service keeps answering', async () => {
+    const jsv = await send('/jsv/reply/GetReports?format=json', { method: 'POST', body: `{Summary:${'['.repeat(5000)}${']'.repeat(5000)}}` });
+    assert.equal(jsv.status, 400);
+    assert.equal(jsv.body.ResponseStatus.ErrorCode, 'SerializationException');
+    const nested = '<A>'.repeat(5000) + '</A>'.repeat(5000);
+    const xml = await send('/xml/reply/GetReports?format=json', { method: 'POST', headers: { 'content-type': 'application/xml' }, body: `<GetReports xmlns="http://schemas.servicestack.net/types"><Summary>${nested}</Summary></GetReports>` });
+    assert.equal(xml.status, 400);
+    assert.equal(xml.body.ResponseStatus.ErrorCode, 'SerializationException');
+    const soap = await fetch(`${s.api}/soap12`, {
+      method: 'POST', headers: { ...auth(), 'content-type': 'application/soap+xml' },
+      body: `<soap:Envelope xmlns:soap="http://www.w3.org/2003/05/soap-envelope"><soap:Body><GetReports xmlns="http://schemas.servicestack.net/types">${nested}</GetReports></soap:Body></soap:Envelope>`,
+    });
+    const text = await soap.text();
+    assert.equal(soap.headers.get('x-status'), '400');
+    assert.match(text, /SerializationException/);
+    assert.equal((await send('/forms')).status, 200);
+  });
+  test('a wide JSON body (80,000 members) within the size limit is answered quickly', async () => {
+    const wide = '{' + Array.from({ length: 80_000 }, (_, i) => `"k${i}":1`).join(',') + ',"Take":5}';
+    const t0 = performance.now();
+    const r = await send('/json/reply/GetReports', { method: 'POST', headers: { 'content-type': 'application/json' }, body: wide });
+    assert.equal(r.status, 200);
+    assert.ok(performance.now() - t0 < 5000);
+  });
 });
 
 describe('NUL, controls and unpaired surrogates', () => {
@@ -43,6 +68,14 @@ describe('NUL, controls and unpaired surrogates', () => {
     const f = await send('/reports/import', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"Filename":"a\\ud800.xml","FileBytes":"PFJlcG9ydHMvPg=="}' });
     assert.equal(f.status, 400);
     assert.equal(f.body.ResponseStatus.Errors[0].FieldName, 'Filename');
+  });
+  test('the same in a SOAP body', async () => {
+    const soap = await fetch(`${s.api}/soap12`, {
+      method: 'POST', headers: { ...auth(), 'content-type': 'application/soap+xml' },
+      body: '<soap:Envelope xmlns:soap="http://www.w3.org/2003/05/soap-envelope"><soap:Body><GetReports xmlns="http://schemas.servicestack.net/types"><Summary>a&#xD800;b</Summary></GetReports></soap:Body></soap:Envelope>',
+    });
+    assert.equal(soap.headers.get('x-status'), '400');
+    assert.match(await soap.text(), /InvalidCharacters|SerializationException/);
   });
   test('the same in XML and JSV bodies', async () => {
     const j = await send('/jsv/reply/GetReports?format=json', { method: 'POST', headers: { accept: 'application/json' }, body: '{Summary:a\u0001b}' });
@@ -138,5 +171,52 @@ describe('CSV injection', () => {
     const D = dto('D', { members: { S: member(t.string), N: member(t.int) } });
     const text = csvFormat.write(D, { S: '=HYPERLINK("x")', N: -5 });
     assert.equal(text, 'S,N\r\n"\'=HYPERLINK(""x"")",-5\r\n');
+  });
+});
+
+describe('UpdateAdditionalField holds values to the same bounds, on the wire', () => {
+  let w: TestServer;
+  let checkList: string;
+  let textField: string;
+  before(async () => {
+    w = await startServer();
+    const file = generateImportFile({ reports: 5, seed: 7 });
+    const res = await fetch(`${w.api}/reports/import`, {
+      method: 'POST', headers: { ...bearer(w.apiKey), 'content-type': 'application/json' },
+      body: JSON.stringify({ Filename: 'five.xml', FileBytes: file.toString('base64') }),
+    });
+    assert.equal(res.status, 200);
+    assert.equal((await waitForImport(w, (await res.json()).ImportId)).StatusDescription, 'Completed');
+    const fields = (await (await fetch(`${w.api}/reports/fields?Take=100`, { headers: bearer(w.apiKey) })).json()).ReportFields as any[];
+    checkList = fields.find((f) => f.FieldType === 'CheckList').FieldId;
+    textField = fields.find((f) => f.FieldType === 'TextBox' || f.FieldType === 'TextArea').FieldId;
+  });
+  after(async () => { await w?.close(); });
+
+  const put = (id: string, value: string) => fetch(`${w.api}/reports/additionalFields/${id}`, {
+    method: 'PUT', headers: { ...bearer(w.apiKey), 'content-type': 'application/json' }, body: JSON.stringify({ Value: value }),
+  }).then(async (r) => ({ status: r.status, body: await r.json() as any }));
+
+  test('a CheckList of 501 options, or of 101 options of 1,000 characters, is refused and nothing changes', async () => {
+    const before = await (await fetch(`${w.api}/reports/fields?Take=100`, { headers: bearer(w.apiKey) })).json();
+    const many = await put(checkList, JSON.stringify(Array.from({ length: 501 }, (_, i) => `o${i}`)));
+    assert.equal(many.status, 400);
+    assert.equal(many.body.ResponseStatus.Errors[0].ErrorCode, 'LimitExceeded');
+    const long = await put(checkList, JSON.stringify(Array.from({ length: 101 }, (_, i) => `${i}`.padEnd(1000, 'x'))));
+    assert.equal(long.status, 400);
+    // the Value member's own MaximumLength is reached first: the JSON of the options is longer than they are
+    assert.ok(['LimitExceeded', 'MaximumLength'].includes(long.body.ResponseStatus.Errors[0].ErrorCode));
+    const after = await (await fetch(`${w.api}/reports/fields?Take=100`, { headers: bearer(w.apiKey) })).json();
+    assert.deepEqual(after.ReportFields, before.ReportFields);
+    assert.equal((await put(checkList, '["Weather","Fatigue"]')).status, 200);
+  });
+
+  test('a NUL or a lone surrogate in a value is a 400 naming Value, on either store', async () => {
+    for (const value of ['a\u0000b', 'a\ud800b']) {
+      const r = await put(textField, value);
+      assert.equal(r.status, 400);
+      assert.equal(r.body.ResponseStatus.ErrorCode, 'InvalidCharacters');
+      assert.equal(r.body.ResponseStatus.Errors[0].FieldName, 'Value');
+    }
   });
 });
