@@ -7,6 +7,8 @@ export interface Config {
   databaseUrl: string;
   /** PostgreSQL: how long a process holds an import it works on without renewing it, before another takes it over */
   importLeaseMs: number;
+  /** how often each process removes what a stopped one left of its imports */
+  importSweepMs: number;
   logLevel: string;
   /** stack traces in error responses */
   debug: boolean;
@@ -70,6 +72,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: env.HOST || '0.0.0.0',
     databaseUrl: env.DATABASE_URL || './data/coruson.db',
     importLeaseMs: int(env, 'IMPORT_LEASE_SECONDS', 30) * 1000,
+    importSweepMs: int(env, 'IMPORT_SWEEP_SECONDS', 30) * 1000,
     logLevel: env.LOG_LEVEL || 'info',
     debug: bool(env, 'DEBUG'),
     trustProxy: trustProxy(env.TRUST_PROXY),

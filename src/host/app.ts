@@ -15,6 +15,7 @@ import type { HttpExchange, ServiceContext } from '../services/context.ts';
 import { ImportWorker, defaultWorkerOptions, type BackgroundWorker, type WorkerOptions } from '../import/import-worker.ts';
 import { ParsePool } from '../import/parse-pool.ts';
 import { ThreadedImportWorker } from '../import/threaded-import-worker.ts';
+import { withAbandonedImportSweep } from '../import/abandoned-import-sweep.ts';
 import { Authenticator, defaultAuthPolicy, type AuthPolicy } from './auth/authenticator.ts';
 import { bindRequest } from './binding.ts';
 import { readBody } from './body-reader.ts';
@@ -64,10 +65,11 @@ export function buildApp(o: AppOptions): App {
   const parsers = new ParsePool();
   parsers.warm();
   const workerOptions = o.workerOptions ?? defaultWorkerOptions;
-  const worker: BackgroundWorker = o.inProcessWorker || isInMemory(config.databaseUrl)
+  const numbering: BackgroundWorker = o.inProcessWorker || isInMemory(config.databaseUrl)
     ? new ImportWorker(store, log.child({ component: 'import-worker' }), workerOptions)
     : new ThreadedImportWorker({ databaseUrl: config.databaseUrl, importLeaseMs: config.importLeaseMs, logLevel: config.logLevel, options: workerOptions }, (err) =>
       log.error({ err }, 'import worker thread failed'));
+  const worker = withAbandonedImportSweep(numbering, store, log.child({ component: 'import-sweep' }), config.importSweepMs);
 
   /** What the first stage learnt about a request, for the later ones. */
   interface Exchange {

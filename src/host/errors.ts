@@ -114,5 +114,7 @@ export const Errors = {
   // ---- server
   busy: (limit: number) =>
     new ApiError(503, 'ServiceUnavailable', `${limit} imports are being received already; try again shortly`, [], { 'retry-after': '5' }),
+  databaseUnavailable: (reason: string) =>
+    new ApiError(503, 'DatabaseUnavailable', `${reason}; nothing was stored by this request. Try again shortly`, [], { 'retry-after': '5' }),
   internal: () => new ApiError(500, 'InternalServerError', 'An unexpected error occurred; it has been logged'),
 } as const;

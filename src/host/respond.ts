@@ -5,6 +5,7 @@ import { ErrorResponse } from '../model/common.ts';
 import { ApiError, Errors } from './errors.ts';
 import type { WireFormat } from './formats/format.ts';
 import { memberLookup } from './dto-shape.ts';
+import { DatabaseUnavailableError } from '../store/store.ts';
 
 export function sendDto(reply: FastifyReply, format: WireFormat, dto: Dto, value: unknown, status = 200, operationName?: string): FastifyReply {
   if (format.responseHeaders) {
@@ -21,6 +22,7 @@ export function errorDto(op: Operation | undefined): Dto {
 
 export function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
+  if (err instanceof DatabaseUnavailableError) return Errors.databaseUnavailable(err.reason);
   const e = err as { statusCode?: number; code?: string; message?: string };
   if (typeof e?.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
     return new ApiError(e.statusCode, 'BadRequest', e.message ?? 'Bad request');

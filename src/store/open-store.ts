@@ -23,5 +23,5 @@ export async function openStore(databaseUrl: string, options: PostgresStoreOptio
   if (isPostgres(databaseUrl)) return openPostgresStore(databaseUrl, options);
   const file = sqliteFile(databaseUrl);
   if (!file) throw new StoreConfigError('DATABASE_URL names no SQLite file');
-  return openSqliteStore(file);
+  return openSqliteStore(file, options);
 }

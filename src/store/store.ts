@@ -6,6 +6,24 @@ import type { ImportFieldType, ReportRecord, ReportStatusValue } from '../import
 
 export interface Organisation { id: number; name: string }
 
+/**
+ * Field-bank ids each store keeps in memory, least recently used dropped first: an organisation's
+ * distinct labels are usually a few hundred, and an id not kept is read again from the database.
+ */
+export const FIELD_BANK_CACHE_SIZE = 10_000;
+
+/**
+ * The database could not do what was asked: the connection was lost or refused, or the database
+ * is busy or cannot write. What the call was doing was rolled back, so it may be tried again.
+ * `reason` is safe to show a client; the driver's error is the cause.
+ */
+export class DatabaseUnavailableError extends Error {
+  constructor(readonly reason: string, options?: { cause?: unknown }) {
+    super((options?.cause as Error | undefined)?.message || reason, options);
+    this.name = 'DatabaseUnavailableError';
+  }
+}
+
 export interface FormRow {
   pk: number;
   formId: string;
@@ -213,10 +231,18 @@ export interface Store {
    * earlier import are the duplicates, whose waiting copies are removed) and queues it for the worker.
    */
   acceptImport(input: AcceptImportInput): Promise<AcceptImportResult>;
-  /** Removes a `Receiving` import and everything staged for it (its file was refused). */
+  /**
+   * Removes a `Receiving` import and everything staged for it (its file was refused). Should that
+   * fail too, the import is no longer this store's: the next sweep removes it.
+   */
   discardImport(importPk: number): Promise<void>;
-  /** Removes `Receiving` imports opened before `before`: left by a process that stopped mid-check. */
-  discardAbandonedImports(before: number): Promise<number>;
+  /**
+   * Removes what a process left behind when it stopped mid-import: `Receiving` imports nobody is
+   * receiving any more (SQLite: none of this store's; PostgreSQL: their lease ran out), and reports
+   * of finished imports still waiting for a number. Safe to run at any time, in any number of
+   * processes; returns how many imports it removed.
+   */
+  discardAbandonedImports(now: number): Promise<number>;
   importStatus(orgId: number, importId: string): Promise<ImportStatusRow | undefined>;
 
   /** The oldest import with work left, or undefined. */

@@ -18,8 +18,10 @@ export const importReports: Handler<typeof ImportReports> = async (req, ctx) => 
   const importPk = await ctx.store.beginImport({ orgId: caller.orgId, userId: caller.userId, importId, filename: req.Filename, now: Date.now() });
   const ids: string[] = [];
   const staging: Array<Promise<void>> = [];
+  // once a batch has failed the file cannot be accepted: the parser reads on, nothing more is written
+  let stagingFailed = false;
   const onReports = (reports: ParsedReport[]) => {
-    if (reports.length === 0) return;
+    if (reports.length === 0 || stagingFailed) return;
     const records: ReportRecord[] = new Array(reports.length);
     for (let i = 0; i < reports.length; i++) {
       ids.push(reports[i].id);
@@ -27,7 +29,7 @@ export const importReports: Handler<typeof ImportReports> = async (req, ctx) => 
     }
     // the store may write batches side by side; a failure is seen where they are awaited
     const batch = ctx.store.stageReports(importPk, caller.orgId, records);
-    batch.catch(() => undefined);
+    batch.catch(() => (stagingFailed = true));
     staging.push(batch);
   };
 
@@ -47,7 +49,12 @@ export const importReports: Handler<typeof ImportReports> = async (req, ctx) => 
     accepted = await ctx.store.acceptImport({ importPk, orgId: caller.orgId, reportIds: ids, now: Date.now() });
   } catch (err) {
     await Promise.allSettled(staging);
-    await ctx.store.discardImport(importPk);
+    try {
+      await ctx.store.discardImport(importPk);
+    } catch (discardErr) {
+      // the database is away: the store's sweep removes the import once it can
+      ctx.log.warn({ err: discardErr, importId }, 'could not remove a refused import; the sweep will');
+    }
     throw err;
   }
   ctx.worker.wake();

@@ -11,6 +11,9 @@ const MIGRATION_LOCK = 0x436f7275;
 export async function migratePostgres(pool: pg.Pool): Promise<void> {
   const c = await pool.connect();
   let broken = false;
+  // a connection cut while it holds the lock fails the query in flight; the 'error' it emits besides must be heard
+  const onError = () => (broken = true);
+  c.on('error', onError);
   try {
     await c.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
     try {
@@ -35,6 +38,7 @@ export async function migratePostgres(pool: pg.Pool): Promise<void> {
     broken = true;
     throw err;
   } finally {
+    c.removeListener('error', onError);
     c.release(broken);
   }
 }

@@ -3,8 +3,9 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { FieldRecord, ReportRecord } from '../../import/report-record.ts';
 import type { ImportFieldType } from '../../import/report-record.ts';
+import { LRUCache } from 'lru-cache';
 import {
-  type AcceptImportInput, type AcceptImportResult, type ApiKeyLookup, type AuthAttemptPolicy, type ApiKeyRow, type AuthUser,
+  DatabaseUnavailableError, FIELD_BANK_CACHE_SIZE, type AcceptImportInput, type AcceptImportResult, type ApiKeyLookup, type AuthAttemptPolicy, type ApiKeyRow, type AuthUser,
   type FieldAnswer, type FieldChange, type FormQuery, type FormRow, type ImportJob, type ImportStatus, type ImportStatusRow,
   type Organisation, type Page, type ReportFieldQuery, type ReportFieldRow, type ReportQuery, type ReportRow, type Store, type UserWithSecret,
   type WaitingBatch, batchExtent,
@@ -29,10 +30,17 @@ const copyFields = `COPY report_fields (field_id, report_pk, parent_field_id, ro
 export interface PostgresStoreOptions {
   /** how long a worker holds an import without renewing it; past that another process takes it over */
   importLeaseMs?: number;
-  /** how long a file may go unstaged while it is checked before its import counts as abandoned */
+  /**
+   * how long an import whose file is being received stays with a process that stopped renewing it
+   * (it renews every third of this while alive); past that, any process's sweep removes it.
+   * Default: `importLeaseMs`.
+   */
   receivingLeaseMs?: number;
   poolSize?: number;
+  /** most field-bank ids kept in memory (least recently used dropped first) */
+  fieldBankCacheSize?: number;
 }
+
 
 /** The database could not be reached or refused the connection. */
 export class StoreUnavailableError extends Error {}
@@ -83,17 +91,27 @@ export class PostgresStore implements Store {
   private reserving: Promise<unknown> = Promise.resolve();
   /** staged batches written at once, each on its own connection */
   private readonly stagingSlots = new Slots(2);
-  /** `org \0 label \0 type` → FieldBankFieldId; an id once stored never changes */
-  private readonly bankPks = new Map<string, string>();
+  /** `org \0 label \0 type` → the field bank row's key; a key once stored never changes */
+  private readonly bankPks: LRUCache<string, string>;
   private readonly importLeaseMs: number;
   private readonly receivingLeaseMs: number;
+  /** the imports whose files this store is receiving: their leases are renewed while it lives */
+  private readonly receiving = new Set<number>();
+  private renewing: NodeJS.Timeout | undefined;
 
   constructor(readonly pool: pg.Pool, opts: PostgresStoreOptions = {}) {
     this.importLeaseMs = opts.importLeaseMs ?? 30_000;
-    this.receivingLeaseMs = opts.receivingLeaseMs ?? 300_000;
+    this.receivingLeaseMs = opts.receivingLeaseMs ?? this.importLeaseMs;
+    this.bankPks = new LRUCache({ max: opts.fieldBankCacheSize ?? FIELD_BANK_CACHE_SIZE });
+  }
+
+  /** How many field-bank ids are held in memory. */
+  get cachedFieldBankIds(): number {
+    return this.bankPks.size;
   }
 
   async close(): Promise<void> {
+    clearInterval(this.renewing);
     await this.pool.end();
   }
 
@@ -116,35 +134,56 @@ export class PostgresStore implements Store {
     try {
       return await db.query(config);
     } catch (err) {
-      if (db !== this.pool || !lostConnection(err) || !/^\s*SELECT\b/i.test(config.text)) throw err;
-      return db.query(config);
+      if (db !== this.pool || !lostConnection(err) || !/^\s*SELECT\b/i.test(config.text)) throw unavailable(err);
+      try {
+        return await db.query(config);
+      } catch (again) {
+        throw unavailable(again);
+      }
     }
   }
 
-  /** Runs `fn` in one transaction on one connection; a connection that failed is not reused. */
+  /**
+   * Runs `fn` in one transaction on one connection; a connection that failed is not reused. `fn`
+   * should only query `c`: awaiting other work would hold the transaction open meanwhile.
+   */
   private async tx<T>(fn: (c: pg.PoolClient) => Promise<T>, begin = 'BEGIN', retry = true): Promise<T> {
-    const c = await this.pool.connect();
+    let c: pg.PoolClient;
+    try {
+      c = await this.pool.connect();
+    } catch (err) {
+      throw unavailable(err);
+    }
+    // the pool listens for errors only on idle connections: a checked-out one the server ends
+    // emits 'error' besides failing its query, which unheard would end the process
+    let broken = false;
+    const onError = () => (broken = true);
+    c.on('error', onError);
+    const release = (destroy: boolean) => {
+      c.removeListener('error', onError);
+      c.release(destroy || broken);
+    };
     try {
       await c.query(begin);
     } catch (err) {
-      c.release(true);
+      release(true);
       // nothing was done yet: a connection found dead at BEGIN is replaced once
       if (retry && lostConnection(err)) return this.tx(fn, begin, false);
-      throw err;
+      throw unavailable(err);
     }
     try {
       const out = await fn(c);
       await c.query('COMMIT');
-      c.release();
+      release(false);
       return out;
     } catch (err) {
       try {
         await c.query('ROLLBACK');
-        c.release();
+        release(false);
       } catch {
-        c.release(true);
+        release(true);
       }
-      throw err;
+      throw unavailable(err);
     }
   }
 
@@ -234,33 +273,54 @@ export class PostgresStore implements Store {
 
   async beginImport(i: { orgId: number; userId: number; importId: string; filename: string; now: number }): Promise<number> {
     const row = await this.row<{ id: number }>(q.insertImport(i.importId, i.orgId, i.userId, i.filename, this.owner, i.now + this.receivingLeaseMs, i.now));
+    this.receiving.add(row!.id);
+    this.renewing ??= setInterval(() => void this.renewReceivingLeases(), Math.max(100, this.receivingLeaseMs / 3)).unref();
     return row!.id;
+  }
+
+  /** Keeps this process's files from looking abandoned while they are checked, however long a batch waits. */
+  private async renewReceivingLeases(): Promise<void> {
+    if (this.receiving.size === 0) {
+      clearInterval(this.renewing);
+      this.renewing = undefined;
+      return;
+    }
+    // a failure is the database being away: the next turn tries again, and the upload sees it itself
+    await this.run(q.renewReceivingMany([...this.receiving], Date.now() + this.receivingLeaseMs)).catch(() => undefined);
+  }
+
+  private doneReceiving(importPk: number): void {
+    this.receiving.delete(importPk);
   }
 
   /**
    * The batch's reports and all their fields each go in one COPY. Ids are reserved in call order
-   * before anything waits, so batches can be written side by side and file order stays id order.
+   * before anything waits, so batches can be written side by side and file order stays id order;
+   * each batch's transaction begins once its ids and bank keys are known, and only then waits
+   * on nothing but its own connection.
    */
   async stageReports(importPk: number, orgId: number, reports: readonly ReportRecord[]): Promise<void> {
     if (reports.length === 0) return;
     const reserved = this.reserveReportIds(reports.length);
     const bankPks = await this.bankPksOf(orgId, reports);
-    await this.stagingSlots.run(() => this.tx(async (c) => {
-      // a staged batch needs no flush of its own: the accepting commit flushes the log through it
-      await c.query('SET LOCAL synchronous_commit = off');
-      const ids = await reserved;
+    const ids = await reserved;
+    await this.stagingSlots.run(() => {
       const reportLines = new Array<string>(reports.length);
       const fieldLines: string[] = [];
       for (let i = 0; i < reports.length; i++) {
         const r = reports[i];
         reportLines[i] = copyLine([ids[i], r.id, orgId, r.form, r.summary, r.status, r.category, r.owner, r.raisedBy, r.raisedFrom,
           r.closedBy, r.raised, r.submitted, r.closed, r.mandatory, importPk]);
-        fieldRows({ orgId, reportPk: ids[i], bankPks, sections: new Map(), out: fieldLines }, null, null, r.fields);
+        fieldRows({ reportPk: ids[i], bankPks, sections: new Map(), out: fieldLines }, null, null, r.fields);
       }
-      await copyLines(c, copyReports, reportLines);
-      if (fieldLines.length) await copyLines(c, copyFields, fieldLines);
-      await c.query(q.renewReceiving(importPk, Date.now() + this.receivingLeaseMs));
-    }));
+      return this.tx(async (c) => {
+        // a staged batch needs no flush of its own: the accepting commit flushes the log through it
+        await c.query('SET LOCAL synchronous_commit = off');
+        await copyLines(c, copyReports, reportLines);
+        if (fieldLines.length) await copyLines(c, copyFields, fieldLines);
+        await c.query(q.renewReceiving(importPk, Date.now() + this.receivingLeaseMs));
+      });
+    });
   }
 
   private reserveReportIds(n: number): Promise<number[]> {
@@ -269,14 +329,22 @@ export class PostgresStore implements Store {
     return ids;
   }
 
-  /** The field bank keys of every label and type in the batch, created in one statement where missing. */
+  /**
+   * The field bank keys of every label and type in the batch (`label \0 type`), created in one
+   * statement where missing. The batch gets a map of its own: the cache may drop keys meanwhile.
+   */
   private async bankPksOf(orgId: number, reports: readonly ReportRecord[]): Promise<Map<string, string>> {
+    const batch = new Map<string, string>();
     const missing = new Map<string, { labelKey: string; type: string }>();
     const visit = (fields: FieldRecord[]) => {
       for (const f of fields) {
         const labelKey = f.label.toLowerCase();
-        const key = `${orgId}\0${labelKey}\0${f.type}`;
-        if (!this.bankPks.has(key)) missing.set(key, { labelKey, type: f.type });
+        const key = `${labelKey}\0${f.type}`;
+        if (!batch.has(key) && !missing.has(key)) {
+          const pk = this.bankPks.get(`${orgId}\0${key}`);
+          if (pk !== undefined) batch.set(key, pk);
+          else missing.set(key, { labelKey, type: f.type });
+        }
         if (f.rows) for (const row of f.rows) visit(row);
       }
     };
@@ -286,14 +354,16 @@ export class PostgresStore implements Store {
       const types = [...missing.values()].map((m) => m.type);
       await this.run(q.insertBankFields(orgId, labels, types, labels.map(() => randomUUID())));
       for (const row of await this.rows<{ labelKey: string; fieldType: string; id: string }>(q.bankPks(orgId, labels, types))) {
-        this.bankPks.set(`${orgId}\0${row.labelKey}\0${row.fieldType}`, row.id);
+        const key = `${row.labelKey}\0${row.fieldType}`;
+        batch.set(key, row.id);
+        this.bankPks.set(`${orgId}\0${key}`, row.id);
       }
     }
-    return this.bankPks;
+    return batch;
   }
 
   async acceptImport(a: AcceptImportInput): Promise<AcceptImportResult> {
-    return this.tx(async (c): Promise<AcceptImportResult> => {
+    const result = await this.tx(async (c): Promise<AcceptImportResult> => {
       const claimed = new Set((await this.rows<{ id: string }>(q.claim(a.orgId, a.reportIds, a.importPk), c)).map((r) => r.id));
       const duplicates = a.reportIds.filter((id) => !claimed.has(id));
       const total = a.reportIds.length - duplicates.length;
@@ -306,22 +376,38 @@ export class PostgresStore implements Store {
       }
       return { duplicates, total, status };
     });
+    this.doneReceiving(a.importPk);
+    return result;
   }
 
   async discardImport(importPk: number): Promise<void> {
-    await this.tx(async (c) => {
+    this.doneReceiving(importPk);
+    await this.discardReceiving(importPk);
+  }
+
+  /**
+   * Locks the import's row first: a batch still being staged for it (its owner thought dead) then
+   * either commits before the delete, which removes its rows too, or fails on the import's key.
+   */
+  private async discardReceiving(importPk: number, abandonedBefore?: number): Promise<boolean> {
+    return this.tx(async (c) => {
+      const locked = abandonedBefore === undefined ? await c.query(q.lockReceiving(importPk)) : await c.query(q.lockAbandoned(importPk, abandonedBefore));
+      if (locked.rowCount === 0) return false;
       await c.query(q.deleteWaitingFields(importPk));
       await c.query(q.deleteWaitingReports(importPk));
       await c.query(q.deleteReceiving(importPk));
+      return true;
     });
   }
 
-  async discardAbandonedImports(before: number): Promise<number> {
-    const ids = (await this.rows<{ id: number }>(q.abandoned(before))).map((r) => r.id);
-    for (const id of ids) await this.discardImport(id);
+  async discardAbandonedImports(now: number): Promise<number> {
+    let discarded = 0;
+    for (const { id } of await this.rows<{ id: number }>(q.abandoned(now))) {
+      if (!this.receiving.has(id) && (await this.discardReceiving(id, now))) discarded++;
+    }
     // a stop between an import's last batch and the purge of its staging leaves that behind too
     for (const { id } of await this.rows<{ id: number }>(q.finishedWithWaiting())) await this.dropWaitingReports(id);
-    return ids.length;
+    return discarded;
   }
 
   async dropWaitingReports(importPk: number): Promise<void> {
@@ -428,10 +514,17 @@ export class PostgresStore implements Store {
   }
 }
 
-/** The server ended the connection (terminated backend, shutdown) or it broke. */
+/** The server ended the connection (terminated backend, shutdown), it broke, or none could be opened. */
 function lostConnection(err: unknown): boolean {
   const e = err as { code?: string; message?: string };
-  return /^(57P0[123]|08)/.test(e.code ?? '') || /Connection terminated|ECONNRESET|EPIPE|not queryable/i.test(e.message ?? '');
+  return /^(57P0[123]|08|53300$)|^(ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|ENOTFOUND|EHOSTUNREACH|EAI_AGAIN)$/.test(e.code ?? '')
+    || /Connection terminated|ECONNRESET|EPIPE|not queryable|timeout exceeded when trying to connect/i.test(e.message ?? '');
+}
+
+/** A lost connection as the store's callers know it; any other error as it is. */
+function unavailable(err: unknown): unknown {
+  if (err instanceof DatabaseUnavailableError || !lostConnection(err)) return err;
+  return new DatabaseUnavailableError('The connection to the database was lost', { cause: err });
 }
 
 /** At most `free` tasks at once; the others wait their turn. */
@@ -453,7 +546,7 @@ class Slots {
 }
 
 /** COPY lines of the fields of one report, depth first: a repeater's rows follow it. */
-function fieldRows(r: { orgId: number; reportPk: number; bankPks: Map<string, string>; sections: Map<string, string>; out: string[] }, parent: string | null,
+function fieldRows(r: { reportPk: number; bankPks: Map<string, string>; sections: Map<string, string>; out: string[] }, parent: string | null,
   rowIndex: number | null, fields: FieldRecord[]): void {
   for (let i = 0; i < fields.length; i++) {
     const f = fields[i];
@@ -463,7 +556,7 @@ function fieldRows(r: { orgId: number; reportPk: number; bankPks: Map<string, st
       sectionId = r.sections.get(f.section) ?? null;
       if (!sectionId) r.sections.set(f.section, (sectionId = orderedUuid()));
     }
-    const bankPk = r.bankPks.get(`${r.orgId}\0${f.label.toLowerCase()}\0${f.type}`);
+    const bankPk = r.bankPks.get(`${f.label.toLowerCase()}\0${f.type}`);
     r.out.push(copyLine([id, r.reportPk, parent, rowIndex, i, f.label, f.type, f.section, sectionId, bankPk, f.value,
       f.values ? JSON.stringify(f.values) : null]));
     if (f.rows) for (let k = 0; k < f.rows.length; k++) fieldRows(r, id, k, f.rows[k]);

@@ -1,10 +1,11 @@
 import Database from 'better-sqlite3';
+import { LRUCache } from 'lru-cache';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { FieldRecord, ReportRecord } from '../../import/report-record.ts';
 import {
-  type AcceptImportInput, type AcceptImportResult, type ApiKeyLookup, type AuthAttemptPolicy, type ApiKeyRow, type AuthUser,
+  FIELD_BANK_CACHE_SIZE, type AcceptImportInput, type AcceptImportResult, type ApiKeyLookup, type AuthAttemptPolicy, type ApiKeyRow, type AuthUser,
   type FieldAnswer, type FieldChange, type FormQuery, type FormRow, type ImportJob, type ImportStatus, type ImportStatusRow,
   type Organisation, type Page, type ReportFieldQuery, type ReportFieldRow, type ReportQuery, type ReportRow, type Store, type UserWithSecret,
   type WaitingBatch, batchExtent,
@@ -20,9 +21,14 @@ import { prepareAll } from './sql/sql-set.ts';
 import { orderedUuid } from '../ordered-uuid.ts';
 import { ImportedReportsCache } from '../imported-reports-cache.ts';
 import { blockUntil } from '../auth-attempts.ts';
+import { withUnavailableErrors } from './unavailable-errors.ts';
 
+export interface SqliteStoreOptions {
+  /** most field-bank ids kept in memory (least recently used dropped first) */
+  fieldBankCacheSize?: number;
+}
 
-export function openSqliteStore(file: string): SqliteStore {
+export function openSqliteStore(file: string, opts: SqliteStoreOptions = {}): SqliteStore {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
@@ -36,7 +42,7 @@ export function openSqliteStore(file: string): SqliteStore {
   // LIKE folds ASCII only: text filters with other letters compare through this
   db.function('ulower', { deterministic: true }, (v: unknown) => (typeof v === 'string' ? v.toLowerCase() : v));
   migrate(db);
-  return new SqliteStore(db);
+  return withUnavailableErrors(new SqliteStore(db, opts));
 }
 
 function migrate(db: Database.Database): void {
@@ -58,12 +64,20 @@ export class SqliteStore implements Store {
   private readonly s: ReturnType<typeof prepareAll<typeof accountsSql & typeof importsSql & typeof readsSql>>;
   private readonly imported = new ImportedReportsCache();
   /** `org \0 label \0 type` → the field bank row's key */
-  private readonly bankPks = new Map<string, number>();
+  private readonly bankPks: LRUCache<string, number>;
+  /** the imports whose files this store is receiving; any other `Receiving` one was left by a stop */
+  private readonly receiving = new Set<number>();
   /** the read statements, by their text: the filters a request gives choose one of a few shapes */
   private readonly readStatements = new Map<string, Database.Statement>();
 
-  constructor(readonly db: Database.Database) {
+  constructor(readonly db: Database.Database, opts: SqliteStoreOptions = {}) {
     this.s = prepareAll(db, { ...accountsSql, ...importsSql, ...readsSql });
+    this.bankPks = new LRUCache({ max: opts.fieldBankCacheSize ?? FIELD_BANK_CACHE_SIZE });
+  }
+
+  /** How many field-bank ids are held in memory. */
+  get cachedFieldBankIds(): number {
+    return this.bankPks.size;
   }
 
   async close(): Promise<void> {
@@ -159,7 +173,9 @@ export class SqliteStore implements Store {
   }
 
   async beginImport(i: { orgId: number; userId: number; importId: string; filename: string; now: number }): Promise<number> {
-    return Number(this.s.insertImport.run(i.importId, i.orgId, i.userId, i.filename, i.now).lastInsertRowid);
+    const pk = Number(this.s.insertImport.run(i.importId, i.orgId, i.userId, i.filename, i.now).lastInsertRowid);
+    this.receiving.add(pk);
+    return pk;
   }
 
   async stageReports(importPk: number, orgId: number, reports: readonly ReportRecord[]): Promise<void> {
@@ -222,10 +238,13 @@ export class SqliteStore implements Store {
       }
       return { duplicates, total, status };
     });
-    return tx.immediate();
+    const result = tx.immediate();
+    this.receiving.delete(a.importPk);
+    return result;
   }
 
   async discardImport(importPk: number): Promise<void> {
+    this.receiving.delete(importPk);
     this.db.transaction(() => {
       this.s.deleteWaitingFields.run(importPk);
       this.s.deleteWaitingReports.run(importPk);
@@ -233,8 +252,8 @@ export class SqliteStore implements Store {
     })();
   }
 
-  async discardAbandonedImports(before: number): Promise<number> {
-    const ids = this.s.abandoned.all(before) as number[];
+  async discardAbandonedImports(now: number): Promise<number> {
+    const ids = (this.s.abandoned.all(now) as number[]).filter((id) => !this.receiving.has(id));
     for (const id of ids) await this.discardImport(id);
     // a stop between an import's last batch and the purge of its staging leaves that behind too
     for (const id of this.s.finishedWithWaiting.all() as number[]) await this.dropWaitingReports(id);

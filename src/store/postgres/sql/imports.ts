@@ -13,6 +13,9 @@ export const importsSql = {
   // ids are taken from the sequence first so that file order is id order and fields can name their report
   reserveReportIds: `SELECT nextval(pg_get_serial_sequence('reports', 'id')) AS id FROM generate_series(1, $1::int)`,
   renewReceiving: `UPDATE imports SET lease_until = $2 WHERE id = $1 AND status = 'Receiving'`,
+  renewReceivingMany: `UPDATE imports SET lease_until = $2 WHERE id = ANY($1::bigint[]) AND status = 'Receiving'`,
+  lockReceiving: `SELECT id FROM imports WHERE id = $1 AND status = 'Receiving' FOR UPDATE`,
+  lockAbandoned: `SELECT id FROM imports WHERE id = $1 AND status = 'Receiving' AND coalesce(lease_until, created_at) < $2 FOR UPDATE`,
   // in a fixed order, so two imports claiming the same ids at once cannot deadlock
   claim: `INSERT INTO report_claims (org_id, report_id, import_pk) SELECT $1, id, $3 FROM unnest($2::text[]) AS id ORDER BY id
     ON CONFLICT DO NOTHING RETURNING report_id AS id`,
