@@ -25,6 +25,7 @@ import { sendDto, sendError, toApiError } from './respond.ts';
 import { Router, pathFormats, type RouteMatch } from './router.ts';
 import { hasBytesMember } from './dto-shape.ts';
 import { answerDocument, documentRoutes } from './documents.ts';
+import { registerHealth, type Readiness } from './health.ts';
 import { readSoapMessage, soapFormats, type SoapVersion } from './soap/envelope.ts';
 import { bindSoapRequest, soapVersionOf } from './soap/endpoint.ts';
 
@@ -44,6 +45,7 @@ export interface App {
   http: FastifyInstance<Server, IncomingMessage, ServerResponse, Logger>;
   worker: BackgroundWorker;
   auth: Authenticator;
+  readiness: Readiness;
   close(): Promise<void>;
 }
 
@@ -201,6 +203,9 @@ export function buildApp(o: AppOptions): App {
     }
   };
 
+  const readiness: Readiness = { stopping: false };
+  registerHealth(http, store, worker, readiness);
+
   http.route({ method: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'], url: `${basePath}/*`, onRequest: routeAndAuthenticate, handler: pipeline });
 
   http.get(basePath, async (_req, reply) =>
@@ -231,6 +236,7 @@ export function buildApp(o: AppOptions): App {
     http,
     worker,
     auth,
+    readiness,
     async close() {
       await http.close();
       await worker.stop();

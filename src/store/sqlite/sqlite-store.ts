@@ -20,6 +20,7 @@ import { prepareAll } from './sql/sql-set.ts';
 import { orderedUuid } from '../ordered-uuid.ts';
 import { ImportedReportsCache } from '../imported-reports-cache.ts';
 import { blockUntil } from '../auth-attempts.ts';
+import { importCountsOf, importCountsSql, type ImportCountRow } from '../import-counts.ts';
 
 
 export function openSqliteStore(file: string): SqliteStore {
@@ -69,6 +70,17 @@ export class SqliteStore implements Store {
   async close(): Promise<void> {
     this.db.close();
   }
+
+  async pendingMigrations(): Promise<number> {
+    const done = new Set(this.db.prepare('SELECT version FROM schema_migrations').pluck().all() as number[]);
+    return sqliteMigrations.filter((m) => !done.has(m.version)).length;
+  }
+
+  async importCounts(): Promise<{ byStatus: Record<string, number>; waitingReports: number }> {
+    return importCountsOf(this.db.prepare(importCountsSql).all() as ImportCountRow[]);
+  }
+
+  async releaseImportLeases(): Promise<void> {}
 
   async createOrganisation(name: string, now: number): Promise<Organisation> {
     const id = Number(this.s.insertOrg.run(name, now).lastInsertRowid);
@@ -366,3 +378,4 @@ export class SqliteStore implements Store {
     return fieldChangesOf(this.s.fieldChanges.all(fieldId, orgId) as FieldChangeRow[]);
   }
 }
+
