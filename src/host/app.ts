@@ -27,6 +27,7 @@ import { Router, pathFormats, type RouteMatch } from './router.ts';
 import { hasBytesMember } from './dto-shape.ts';
 import { refuseCrossSite, type CrossSiteInputs } from './cross-site.ts';
 import { answerDocument, documentRoutes } from './documents.ts';
+import { registerHealth, type Readiness } from './health.ts';
 import { readSoapMessage, soapFormats, type SoapVersion } from './soap/envelope.ts';
 import { bindSoapRequest, soapVersionOf } from './soap/endpoint.ts';
 
@@ -46,6 +47,7 @@ export interface App {
   http: FastifyInstance<Server, IncomingMessage, ServerResponse, Logger>;
   worker: BackgroundWorker;
   auth: Authenticator;
+  readiness: Readiness;
   close(): Promise<void>;
 }
 
@@ -210,6 +212,9 @@ export function buildApp(o: AppOptions): App {
     }
   };
 
+  const readiness: Readiness = { stopping: false };
+  registerHealth(http, store, worker, readiness);
+
   http.route({ method: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'], url: `${basePath}/*`, onRequest: routeAndAuthenticate, handler: pipeline });
 
   http.get(basePath, async (_req, reply) =>
@@ -240,6 +245,7 @@ export function buildApp(o: AppOptions): App {
     http,
     worker,
     auth,
+    readiness,
     async close() {
       await http.close();
       await worker.stop();

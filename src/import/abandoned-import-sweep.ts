@@ -26,6 +26,7 @@ export function withAbandonedImportSweep(worker: BackgroundWorker, store: Store,
       timer ??= setInterval(sweep, everyMs).unref();
     },
     wake: () => worker.wake(),
+    running: () => worker.running(),
     async stop() {
       clearInterval(timer);
       timer = undefined;

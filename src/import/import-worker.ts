@@ -23,12 +23,14 @@ export interface BackgroundWorker {
   /** new work was accepted: look now rather than at the next poll */
   wake(): void;
   stop(): Promise<void>;
+  /** started and not stopped (and, in a thread, the thread alive) */
+  running(): boolean;
 }
 
 export const defaultWorkerOptions: WorkerOptions = { pollMs: 1000, maxAttempts: 5, retryDelayMs: 500, batchSize: 1000 };
 
 export class ImportWorker implements BackgroundWorker {
-  private running = false;
+  private active = false;
   private loop: Promise<void> | undefined;
   private wakeUp: (() => void) | undefined;
   private pendingWake = false;
@@ -36,13 +38,17 @@ export class ImportWorker implements BackgroundWorker {
   constructor(private readonly store: Store, private readonly log: Logger, private readonly opts: WorkerOptions = defaultWorkerOptions) {}
 
   start(): void {
-    if (this.running) return;
-    this.running = true;
+    if (this.active) return;
+    this.active = true;
     this.loop = this.run();
   }
 
+  running(): boolean {
+    return this.active;
+  }
+
   async stop(): Promise<void> {
-    this.running = false;
+    this.active = false;
     this.wake();
     await this.loop;
   }
@@ -54,7 +60,7 @@ export class ImportWorker implements BackgroundWorker {
   }
 
   private async run(): Promise<void> {
-    while (this.running) {
+    while (this.active) {
       this.pendingWake = false;
       let job: ImportJob | undefined;
       try {
@@ -68,7 +74,7 @@ export class ImportWorker implements BackgroundWorker {
   }
 
   private idle(ms: number): Promise<void> {
-    if (this.pendingWake || !this.running) return Promise.resolve();
+    if (this.pendingWake || !this.active) return Promise.resolve();
     return new Promise((resolve) => {
       const timer = setTimeout(done, ms);
       function done() {
@@ -87,7 +93,7 @@ export class ImportWorker implements BackgroundWorker {
     let created = 0;
     try {
       for (;;) {
-        if (!this.running) return;
+        if (!this.active) return;
         const step = await this.store.createNextReports(job, this.opts.batchSize, Date.now());
         created += step.created;
         if (step.done) break;

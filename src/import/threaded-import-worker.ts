@@ -33,6 +33,10 @@ export class ThreadedImportWorker implements BackgroundWorker {
     this.thread = thread;
   }
 
+  running(): boolean {
+    return this.thread !== undefined && !this.stopping;
+  }
+
   wake(): void {
     this.thread?.postMessage('wake' satisfies WorkerThreadCommand);
   }

@@ -184,6 +184,12 @@ export function batchExtent(forms: readonly WaitingBatch[], after: number): { cr
 export interface Store {
   readonly dialect: 'sqlite' | 'postgres';
   close(): Promise<void>;
+  /** Migrations known to this build that the database has not applied (0 when current); fails when the database does not answer. */
+  pendingMigrations(): Promise<number>;
+  /** Imports per status, and reports accepted but not yet numbered: a single cheap query, for metrics. */
+  importCounts(): Promise<{ byStatus: Record<string, number>; waitingReports: number }>;
+  /** Lets go of the imports this store holds, so another process takes them over at once (PostgreSQL; no-op elsewhere). */
+  releaseImportLeases(): Promise<void>;
 
   createOrganisation(name: string, now: number): Promise<Organisation>;
   findOrganisation(name: string): Promise<Organisation | undefined>;

@@ -15,7 +15,9 @@ import { type BuiltQuery, type FormInfo, formQuery, reportFieldQuery, reportQuer
 import { orderedUuid } from '../ordered-uuid.ts';
 import { ImportedReportsCache } from '../imported-reports-cache.ts';
 import { blockUntil } from '../auth-attempts.ts';
+import { importCountsOf, importCountsSql, type ImportCountRow } from '../import-counts.ts';
 import { migratePostgres } from './migrate.ts';
+import { postgresMigrations } from './migrations.ts';
 import { accountsSql } from './sql/accounts.ts';
 import { importsSql } from './sql/imports.ts';
 import { readsSql } from './sql/reads.ts';
@@ -113,6 +115,19 @@ export class PostgresStore implements Store {
   async close(): Promise<void> {
     clearInterval(this.renewing);
     await this.pool.end();
+  }
+
+  async pendingMigrations(): Promise<number> {
+    const done = new Set((await this.rows<{ version: number }>({ text: 'SELECT version FROM schema_migrations' })).map((r) => r.version));
+    return postgresMigrations.filter((m) => !done.has(m.version)).length;
+  }
+
+  async importCounts(): Promise<{ byStatus: Record<string, number>; waitingReports: number }> {
+    return importCountsOf(await this.rows<ImportCountRow>({ text: importCountsSql }));
+  }
+
+  async releaseImportLeases(): Promise<void> {
+    await this.run({ text: "UPDATE imports SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = $1 AND status IN ('Queued', 'Importing')", values: [this.owner] });
   }
 
   private async rows<T>(config: pg.QueryConfig, db: Queryable = this.pool): Promise<T[]> {

@@ -22,6 +22,7 @@ import { orderedUuid } from '../ordered-uuid.ts';
 import { ImportedReportsCache } from '../imported-reports-cache.ts';
 import { blockUntil } from '../auth-attempts.ts';
 import { withUnavailableErrors } from './unavailable-errors.ts';
+import { importCountsOf, importCountsSql, type ImportCountRow } from '../import-counts.ts';
 
 export interface SqliteStoreOptions {
   /** most field-bank ids kept in memory (least recently used dropped first) */
@@ -83,6 +84,17 @@ export class SqliteStore implements Store {
   async close(): Promise<void> {
     this.db.close();
   }
+
+  async pendingMigrations(): Promise<number> {
+    const done = new Set(this.db.prepare('SELECT version FROM schema_migrations').pluck().all() as number[]);
+    return sqliteMigrations.filter((m) => !done.has(m.version)).length;
+  }
+
+  async importCounts(): Promise<{ byStatus: Record<string, number>; waitingReports: number }> {
+    return importCountsOf(this.db.prepare(importCountsSql).all() as ImportCountRow[]);
+  }
+
+  async releaseImportLeases(): Promise<void> {}
 
   async createOrganisation(name: string, now: number): Promise<Organisation> {
     const id = Number(this.s.insertOrg.run(name, now).lastInsertRowid);
@@ -385,3 +397,4 @@ export class SqliteStore implements Store {
     return fieldChangesOf(this.s.fieldChanges.all(fieldId, orgId) as FieldChangeRow[]);
   }
 }
+
