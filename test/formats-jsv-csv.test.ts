@@ -117,6 +117,8 @@ describe('JSV and CSV over HTTP', () => {
     assert.equal(fromCsv.status, 200);
     const body = await fromCsv.json();
     assert.match(body.ImportId, /^[0-9a-f-]{36}$/);
+    // the next test reads three numbered reports
+    assert.equal((await waitForImport(s, body.ImportId)).StatusDescription, 'Completed');
   });
 
   test('a read operation as CSV: one row per report under a header of its members', async () => {
