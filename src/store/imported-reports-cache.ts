@@ -1,7 +1,8 @@
 /**
  * The id → number pairs of an import only ever grow (one batch at a time, in report order), and
  * clients poll them many times while they grow. Each import's pairs are kept here and only the rows
- * created since the last read are fetched; the least recently read imports are dropped past a bound.
+ * created since the last read are fetched; the least recently read imports are dropped past a bound
+ * on the pairs held and one on the imports held (an import with no pairs yet still takes an entry).
  */
 export type ImportedPair = [reportId: string, number: string];
 
@@ -11,7 +12,11 @@ export class ImportedReportsCache {
   private readonly entries = new Map<number, Entry>();
   private size = 0;
 
-  constructor(private readonly maxPairs = 2_000_000) {}
+  constructor(private readonly maxPairs = 2_000_000, private readonly maxImports = 10_000) {}
+
+  get importsHeld(): number {
+    return this.entries.size;
+  }
 
   /**
    * `count` is the import's created-report counter as just read; `fetchAfter(pk)` returns
@@ -29,7 +34,7 @@ export class ImportedReportsCache {
     }
     this.entries.set(importPk, e);
     for (const [pk, old] of this.entries) {
-      if (this.size <= this.maxPairs || old === e) break;
+      if ((this.size <= this.maxPairs && this.entries.size <= this.maxImports) || old === e) break;
       this.entries.delete(pk);
       this.size -= old.pairs.length;
     }
