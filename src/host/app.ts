@@ -25,6 +25,7 @@ import { sendDto, sendError, toApiError } from './respond.ts';
 import { Router, pathFormats, type RouteMatch } from './router.ts';
 import { hasBytesMember } from './dto-shape.ts';
 import { answerDocument, documentRoutes } from './documents.ts';
+import { requestIdGenerator, requestIdHeader } from './request-id.ts';
 import { registerHealth, type Readiness } from './health.ts';
 import { readSoapMessage, soapFormats, type SoapVersion } from './soap/envelope.ts';
 import { bindSoapRequest, soapVersionOf } from './soap/endpoint.ts';
@@ -59,6 +60,11 @@ export function buildApp(o: AppOptions): App {
     frameworkErrors: (_err, req, reply) => sendError(reply, jsonFormat, undefined, Errors.badPath(req.url)),
     trustProxy: typeof config.trustProxy === 'number' ? ((hops: number) => (_addr: string, hop: number) => hop < hops)(config.trustProxy) : config.trustProxy,
     return503OnClosing: true,
+    genReqId: requestIdGenerator(config.trustProxy),
+  });
+  http.addHook('onRequest', (req, reply, done) => {
+    reply.header(requestIdHeader, req.id);
+    done();
   });
   const router = new Router(operations);
   const auth = new Authenticator(store, o.authPolicy ?? defaultAuthPolicy);
@@ -109,7 +115,9 @@ export function buildApp(o: AppOptions): App {
   const fail = (req: FastifyRequest, reply: FastifyReply, err: unknown, op?: Operation, format: WireFormat = jsonFormat) => {
     const apiError = toApiError(err);
     if (apiError.status >= 500) req.log.error({ err, op: op?.name }, 'request failed');
-    return sendError(reply, format, op, apiError, config.debug && apiError.status >= 500 ? (err as Error).stack : undefined);
+    // a 500 carries the request id, so a user can quote it and it can be found in the logs
+    if (apiError.status >= 500) return sendError(reply, format, op, apiError, config.debug ? (err as Error).stack : undefined, { RequestId: req.id });
+    return sendError(reply, format, op, apiError);
   };
 
   // Route and credentials are settled before the body is read: an anonymous or misrouted request
@@ -164,7 +172,7 @@ export function buildApp(o: AppOptions): App {
   const run = async (req: FastifyRequest, reply: FastifyReply, x: Exchange, op: Operation, dto: Record<string, unknown>) => {
     // the raw body can be large (an import file); drop it before the handler runs
     (req as { body: unknown }).body = undefined;
-    const ctx: ServiceContext = { op, caller: x.caller, store, auth, worker, parsers, limits: config.limits, log: req.log as Logger, http: x.http };
+    const ctx: ServiceContext = { op, caller: x.caller, store, auth, worker, parsers, limits: config.limits, log: req.log as Logger, requestId: req.id, http: x.http };
     const handler = handlers[op.name as keyof typeof handlers] as (r: unknown, c: ServiceContext) => Promise<unknown>;
     const result = await handler(dto, ctx);
     return sendDto(reply, x.format, op.response, result ?? {}, 200, op.name);

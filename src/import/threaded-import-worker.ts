@@ -4,7 +4,7 @@
  * thread, and the two use both cores.
  */
 import type { Worker } from 'node:worker_threads';
-import type { BackgroundWorker } from './import-worker.ts';
+import type { BackgroundWorker, ImportOrigin } from './import-worker.ts';
 import { startThread } from './ts-thread.ts';
 import type { WorkerThreadCommand, WorkerThreadData } from './worker-thread.ts';
 
@@ -35,6 +35,10 @@ export class ThreadedImportWorker implements BackgroundWorker {
 
   running(): boolean {
     return this.thread !== undefined && !this.stopping;
+  }
+
+  announce(origin: ImportOrigin): void {
+    this.thread?.postMessage({ announce: origin } satisfies WorkerThreadCommand);
   }
 
   wake(): void {

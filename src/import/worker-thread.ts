@@ -2,10 +2,10 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { pino } from 'pino';
 import { openStore } from '../store/open-store.ts';
-import { ImportWorker, type WorkerOptions } from './import-worker.ts';
+import { ImportWorker, type ImportOrigin, type WorkerOptions } from './import-worker.ts';
 
 export interface WorkerThreadData { databaseUrl: string; importLeaseMs: number; logLevel: string; options: WorkerOptions }
-export type WorkerThreadCommand = 'wake' | 'stop';
+export type WorkerThreadCommand = 'wake' | { announce: ImportOrigin } | 'stop';
 
 const data = workerData as WorkerThreadData;
 const store = await openStore(data.databaseUrl, { importLeaseMs: data.importLeaseMs });
@@ -13,6 +13,7 @@ const worker = new ImportWorker(store, pino({ level: data.logLevel }).child({ co
 worker.start();
 parentPort!.on('message', async (command: WorkerThreadCommand) => {
   if (command === 'wake') worker.wake();
+  else if (typeof command === 'object') worker.announce(command.announce);
   else {
     await worker.stop();
     await store.close();

@@ -19,6 +19,8 @@ export interface ServiceContext {
   parsers: ParsePool;
   limits: ImportLimits;
   log: Logger;
+  /** the request's id, as logged and returned in X-Request-Id */
+  requestId: string;
   http: HttpExchange;
 }
 
