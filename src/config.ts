@@ -19,6 +19,12 @@ export interface Config {
   smallBodyLimit: number;
   /** file uploads received at once; more are refused with 503 until one is done */
   maxConcurrentImports: number;
+  /** Prometheus metrics at /metrics (METRICS=off leaves them out, hooks and all) */
+  metrics: boolean;
+  /** when set, /metrics asks for it as a Bearer token */
+  metricsToken: string | undefined;
+  /** how long requests in flight get to finish after SIGTERM or SIGINT */
+  shutdownGraceMs: number;
   bootstrap: { organisation: string; userName: string; password?: string; apiKey?: string };
 }
 
@@ -65,6 +71,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bodyLimit: Math.ceil((maxFileBytes * 4) / 3) + 1024 * 1024,
     smallBodyLimit: int(env, 'MAX_REQUEST_KB', 1024) * 1024,
     maxConcurrentImports: int(env, 'MAX_CONCURRENT_IMPORTS', 4),
+    metrics: !/^(0|false|no|off)$/i.test(env.METRICS ?? ''),
+    metricsToken: env.METRICS_TOKEN || undefined,
+    shutdownGraceMs: int(env, 'SHUTDOWN_GRACE_SECONDS', 25) * 1000,
     bootstrap: {
       organisation: env.CORUSON_ORGANISATION || 'Default',
       userName: env.CORUSON_ADMIN_USER || 'admin',

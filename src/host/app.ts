@@ -26,6 +26,7 @@ import { Router, pathFormats, type RouteMatch } from './router.ts';
 import { hasBytesMember } from './dto-shape.ts';
 import { answerDocument, documentRoutes } from './documents.ts';
 import { requestIdGenerator, requestIdHeader } from './request-id.ts';
+import { createMetrics, registerMetrics } from './metrics.ts';
 import { registerHealth, type Readiness } from './health.ts';
 import { readSoapMessage, soapFormats, type SoapVersion } from './soap/envelope.ts';
 import { bindSoapRequest, soapVersionOf } from './soap/endpoint.ts';
@@ -71,10 +72,16 @@ export function buildApp(o: AppOptions): App {
   const parsers = new ParsePool();
   parsers.warm();
   const workerOptions = o.workerOptions ?? defaultWorkerOptions;
-  const worker: BackgroundWorker = o.inProcessWorker || isInMemory(config.databaseUrl)
-    ? new ImportWorker(store, log.child({ component: 'import-worker' }), workerOptions)
+  let largeBodiesInFlight = 0;
+  const metrics = config.metrics ? createMetrics(store, () => largeBodiesInFlight) : undefined;
+  const onBatch = metrics && ((reports: number, seconds: number) => metrics.numbered(reports, seconds));
+  const threaded = !(o.inProcessWorker || isInMemory(config.databaseUrl));
+  const worker: BackgroundWorker = !threaded
+    ? new ImportWorker(store, log.child({ component: 'import-worker' }), workerOptions, onBatch)
     : new ThreadedImportWorker({ databaseUrl: config.databaseUrl, importLeaseMs: config.importLeaseMs, logLevel: config.logLevel, options: workerOptions }, (err) =>
       log.error({ err }, 'import worker thread failed'));
+  if (worker instanceof ThreadedImportWorker) worker.onBatch = onBatch;
+  if (metrics) auth.onRefused = (outcome) => metrics.signIn(outcome);
 
   /** What the first stage learnt about a request, for the later ones. */
   interface Exchange {
@@ -89,12 +96,14 @@ export function buildApp(o: AppOptions): App {
   }
   const exchanges = new WeakMap<FastifyRequest, Exchange>();
   const largeBodyOps = new Set<string>(operations.filter((op) => hasBytesMember(op.request)).map((op) => op.name));
-  let largeBodiesInFlight = 0;
   const documents = documentRoutes(operations, basePath);
 
   /** Counts an upload against MAX_CONCURRENT_IMPORTS until its connection closes. */
   const admitLargeBody = (reply: FastifyReply) => {
-    if (largeBodiesInFlight >= config.maxConcurrentImports) throw Errors.busy(config.maxConcurrentImports);
+    if (largeBodiesInFlight >= config.maxConcurrentImports) {
+      metrics?.uploadRefused();
+      throw Errors.busy(config.maxConcurrentImports);
+    }
     largeBodiesInFlight++;
     reply.raw.once('close', () => largeBodiesInFlight--);
   };
@@ -172,7 +181,7 @@ export function buildApp(o: AppOptions): App {
   const run = async (req: FastifyRequest, reply: FastifyReply, x: Exchange, op: Operation, dto: Record<string, unknown>) => {
     // the raw body can be large (an import file); drop it before the handler runs
     (req as { body: unknown }).body = undefined;
-    const ctx: ServiceContext = { op, caller: x.caller, store, auth, worker, parsers, limits: config.limits, log: req.log as Logger, requestId: req.id, http: x.http };
+    const ctx: ServiceContext = { op, caller: x.caller, store, auth, worker, parsers, limits: config.limits, log: req.log as Logger, requestId: req.id, http: x.http, onParsed: metrics?.parsed };
     const handler = handlers[op.name as keyof typeof handlers] as (r: unknown, c: ServiceContext) => Promise<unknown>;
     const result = await handler(dto, ctx);
     return sendDto(reply, x.format, op.response, result ?? {}, 200, op.name);
@@ -213,6 +222,14 @@ export function buildApp(o: AppOptions): App {
 
   const readiness: Readiness = { stopping: false };
   registerHealth(http, store, worker, readiness);
+  if (metrics) {
+    registerMetrics(http, metrics, config.metricsToken);
+    http.addHook('onResponse', (req, reply, done) => {
+      const x = exchanges.get(req);
+      metrics.request(x?.op?.name ?? (x?.soap ? 'Soap' : req.routeOptions.url === `${basePath}/*` || !req.routeOptions.url ? 'unmatched' : req.routeOptions.url), reply.statusCode, reply.elapsedTime / 1000);
+      done();
+    });
+  }
 
   http.route({ method: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'], url: `${basePath}/*`, onRequest: routeAndAuthenticate, handler: pipeline });
 

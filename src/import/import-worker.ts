@@ -42,7 +42,13 @@ export class ImportWorker implements BackgroundWorker {
   /** request ids of the uploads of recent imports; an import taken over after a restart has none */
   private readonly origins = new Map<string, string>();
 
-  constructor(private readonly store: Store, private readonly log: Logger, private readonly opts: WorkerOptions = defaultWorkerOptions) {}
+  constructor(
+    private readonly store: Store,
+    private readonly log: Logger,
+    private readonly opts: WorkerOptions = defaultWorkerOptions,
+    /** told of each batch numbered, for metrics */
+    private readonly onBatch?: (reports: number, seconds: number) => void,
+  ) {}
 
   start(): void {
     if (this.active) return;
@@ -115,8 +121,10 @@ export class ImportWorker implements BackgroundWorker {
     try {
       for (;;) {
         if (!this.active) return;
+        const batchStarted = performance.now();
         const step = await this.store.createNextReports(job, this.opts.batchSize, Date.now());
         created += step.created;
+        if (step.created) this.onBatch?.(step.created, (performance.now() - batchStarted) / 1000);
         if (step.done) break;
         // let other work in between batches
         await new Promise<void>((r) => setImmediate(r));

@@ -44,6 +44,9 @@ export interface NewSession { sessionId: string; permanent: boolean; ttlMs: numb
 export class Authenticator {
   private readonly basicCache = new Map<string, { passwordHash: string; until: number }>();
 
+  /** told of each refused sign-in, for metrics */
+  onRefused: ((outcome: 'failed' | 'blocked') => void) | undefined;
+
   constructor(private readonly store: Store, private readonly policy: AuthPolicy = defaultAuthPolicy) {}
 
   /** The caller, or undefined when the request carries no credentials at all. Bad credentials throw. */
@@ -110,10 +113,14 @@ export class Authenticator {
     const now = Date.now();
     const window = { windowMs: this.policy.failureWindowMs, maxBlockMs: this.policy.maxBlockMs };
     const byUser = await this.store.beginAuthAttempt(userKey, now, { ...window, threshold: this.policy.userThreshold });
-    if (!byUser.allowed) throw Errors.tooManyAttempts(byUser.retryAfterMs);
+    if (!byUser.allowed) {
+      this.onRefused?.('blocked');
+      throw Errors.tooManyAttempts(byUser.retryAfterMs);
+    }
     const byAddress = await this.store.beginAuthAttempt(addressKey, now, { ...window, threshold: this.policy.addressThreshold });
     if (!byAddress.allowed) {
       await this.store.refundAuthAttempt(userKey, false, this.policy.userThreshold);
+      this.onRefused?.('blocked');
       throw Errors.tooManyAttempts(byAddress.retryAfterMs);
     }
 
@@ -121,7 +128,10 @@ export class Authenticator {
     const valid = user?.passwordHash && !user.disabled
       ? await verifyPassword(user.passwordHash, password)
       : (await burnPasswordCheck(password), false);
-    if (!valid || !user) throw Errors.invalidCredentials();
+    if (!valid || !user) {
+      this.onRefused?.('failed');
+      throw Errors.invalidCredentials();
+    }
     await this.store.refundAuthAttempt(userKey, true, this.policy.userThreshold);
     await this.store.refundAuthAttempt(addressKey, false, this.policy.addressThreshold);
     return withoutSecrets(user);

@@ -39,6 +39,7 @@ export const importReports: Handler<typeof ImportReports> = async (req, ctx) => 
   try {
     const outcome = await ctx.parsers.parse(file, forms, ctx.limits, onReports);
     checkMs = performance.now() - started;
+    ctx.onParsed?.(checkMs / 1000);
     if (!outcome.ok) throw Errors.invalidImportFile(outcome.problems.map(toFieldError), outcome.truncated);
     onReports(outcome.reports);
     await Promise.all(staging);
