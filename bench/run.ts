@@ -4,6 +4,7 @@
  *   npm run bench -- [--reports 30000] [--status-reports 1000] [--duration 10] [--connections 50]
  *                    [--read-reports 1000000] [--skip-read]
  *   npm run bench -- --pg [--reports 30000]     (PostgreSQL: see bench/postgres.ts)
+ *   npm run bench -- --metrics [--duration 10]   (status route with metrics on and off: see bench/metrics.ts)
  *
  * 1. Import end to end: POST a generated file to a service process (`src/main.ts`, SQLite) and poll
  *    ImportReportsStatus until Completed; reports/s and the service's peak RSS (VmHWM). Baselines:
@@ -25,6 +26,7 @@ import { postgresBench } from './postgres.ts';
 import { freePort, startService } from '../test/support/process.ts';
 import { benchFormats, printFormats } from './formats.ts';
 import { readSideBench } from './read-side.ts';
+import { metricsBench } from './metrics.ts';
 
 const { values } = parseArgs({
   options: {
@@ -36,6 +38,7 @@ const { values } = parseArgs({
     'read-reports': { type: 'string', default: '1000000' },
     'skip-read': { type: 'boolean', default: false },
     pg: { type: 'boolean', default: false },
+    metrics: { type: 'boolean', default: false },
   },
 });
 const reports = Number(values.reports);
@@ -120,7 +123,7 @@ async function main() {
   rmSync(work, { recursive: true, force: true });
 }
 
-(values.pg ? postgresBench(reports) : main()).catch((err) => {
+(values.pg ? postgresBench(reports) : values.metrics ? metricsBench({ statusReports, duration, connections }) : main()).catch((err) => {
   console.error(err);
   rmSync(work, { recursive: true, force: true });
   process.exit(1);

@@ -64,12 +64,20 @@ export function createMetrics(store: Store, uploadsInFlight: () => number): Metr
   const signIns = new Counter({ name: 'coruson_sign_in_failures_total', help: 'Sign-ins refused for a wrong user name or password', registers: [registry] });
   const blocks = new Counter({ name: 'coruson_sign_in_blocks_total', help: 'Sign-ins refused because the user or address is blocked after failures', registers: [registry] });
 
+  const seriesByKey = new Map<string, { count: { inc(): void }; time: { observe(v: number): void } }>();
   return {
     registry,
     request(operation, status, seconds) {
-      const labels = { operation, status: statusClasses[Math.floor(status / 100) - 1] ?? '5xx' };
-      requests.inc(labels);
-      duration.observe(labels, seconds);
+      // the labelled children are looked up once per operation and class: label hashing per request costs throughput
+      const key = `${operation} ${Math.floor(status / 100)}`;
+      let series = seriesByKey.get(key);
+      if (!series) {
+        const cls = statusClasses[Math.floor(status / 100) - 1] ?? '5xx';
+        series = { count: requests.labels(operation, cls), time: duration.labels(operation, cls) };
+        seriesByKey.set(key, series);
+      }
+      series.count.inc();
+      series.time.observe(seconds);
     },
     uploadRefused: () => refused.inc(),
     parsed: (seconds) => parse.observe(seconds),
