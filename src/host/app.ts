@@ -67,6 +67,7 @@ export function buildApp(o: AppOptions): App {
     reply.header(requestIdHeader, req.id);
     done();
   });
+  const readiness: Readiness = { stopping: false };
   const router = new Router(operations);
   const auth = new Authenticator(store, o.authPolicy ?? defaultAuthPolicy);
   const parsers = new ParsePool();
@@ -100,6 +101,10 @@ export function buildApp(o: AppOptions): App {
 
   /** Counts an upload against MAX_CONCURRENT_IMPORTS until its connection closes. */
   const admitLargeBody = (reply: FastifyReply) => {
+    if (readiness.stopping) {
+      metrics?.uploadRefused();
+      throw Errors.shuttingDown();
+    }
     if (largeBodiesInFlight >= config.maxConcurrentImports) {
       metrics?.uploadRefused();
       throw Errors.busy(config.maxConcurrentImports);
@@ -220,7 +225,6 @@ export function buildApp(o: AppOptions): App {
     }
   };
 
-  const readiness: Readiness = { stopping: false };
   registerHealth(http, store, worker, readiness);
   if (metrics) {
     registerMetrics(http, metrics, config.metricsToken);
@@ -263,8 +267,9 @@ export function buildApp(o: AppOptions): App {
     auth,
     readiness,
     async close() {
-      await http.close();
-      await worker.stop();
+      readiness.stopping = true;
+      // the worker finishes its batch while requests in flight finish
+      await Promise.all([http.close(), worker.stop()]);
       await parsers.close();
     },
   };

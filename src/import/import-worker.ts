@@ -61,9 +61,17 @@ export class ImportWorker implements BackgroundWorker {
   }
 
   async stop(): Promise<void> {
+    const wasActive = this.active;
     this.active = false;
     this.wake();
     await this.loop;
+    if (!wasActive) return;
+    // another instance takes the import over at once rather than when the lease runs out
+    try {
+      await this.store.releaseImportLeases();
+    } catch (err) {
+      this.log.warn({ err }, 'could not release the import leases; another instance takes them over when they run out');
+    }
   }
 
   /** New work was accepted: look now rather than at the next poll. */
