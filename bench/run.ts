@@ -5,6 +5,7 @@
  *                    [--read-reports 1000000] [--skip-read]
  *   npm run bench -- --pg [--reports 30000]     (PostgreSQL: see bench/postgres.ts)
  *   npm run bench -- --soak [--minutes 3] [--pg] (mixed and hostile traffic: see bench/soak.ts)
+ *   npm run bench -- --metrics [--duration 10]   (status route with metrics on and off: see bench/metrics.ts)
  *
  * 1. Import end to end: POST a generated file to a service process (`src/main.ts`, SQLite) and poll
  *    ImportReportsStatus until Completed; reports/s and the service's peak RSS (VmHWM). Baselines:
@@ -27,6 +28,7 @@ import { freePort, startService } from '../test/support/process.ts';
 import { benchFormats, printFormats } from './formats.ts';
 import { readSideBench } from './read-side.ts';
 import { soakBench } from './soak.ts';
+import { metricsBench } from './metrics.ts';
 
 const { values } = parseArgs({
   options: {
@@ -40,6 +42,7 @@ const { values } = parseArgs({
     pg: { type: 'boolean', default: false },
     soak: { type: 'boolean', default: false },
     minutes: { type: 'string', default: '3' },
+    metrics: { type: 'boolean', default: false },
   },
 });
 const reports = Number(values.reports);
@@ -124,7 +127,7 @@ async function main() {
   rmSync(work, { recursive: true, force: true });
 }
 
-(values.soak ? soakBench({ minutes: Number(values.minutes), pg: values.pg }) : values.pg ? postgresBench(reports) : main()).catch((err) => {
+(values.soak ? soakBench({ minutes: Number(values.minutes), pg: values.pg }) : values.pg ? postgresBench(reports) : values.metrics ? metricsBench({ statusReports, duration, connections }) : main()).catch((err) => {
   console.error(err);
   rmSync(work, { recursive: true, force: true });
   process.exit(1);

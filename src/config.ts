@@ -23,6 +23,12 @@ export interface Config {
   maxConcurrentImports: number;
   /** origins, besides the service's own, whose pages may send cookie-authenticated state changes */
   allowedOrigins: ReadonlySet<string>;
+  /** Prometheus metrics at /metrics (METRICS=off leaves them out, hooks and all) */
+  metrics: boolean;
+  /** when set, /metrics asks for it as a Bearer token */
+  metricsToken: string | undefined;
+  /** how long requests in flight get to finish after SIGTERM or SIGINT */
+  shutdownGraceMs: number;
   bootstrap: { organisation: string; userName: string; password?: string; apiKey?: string };
 }
 
@@ -81,6 +87,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     smallBodyLimit: int(env, 'MAX_REQUEST_KB', 1024) * 1024,
     maxConcurrentImports: int(env, 'MAX_CONCURRENT_IMPORTS', 4),
     allowedOrigins: allowedOrigins(env.ALLOWED_ORIGINS),
+    metrics: !/^(0|false|no|off)$/i.test(env.METRICS ?? ''),
+    metricsToken: env.METRICS_TOKEN || undefined,
+    shutdownGraceMs: int(env, 'SHUTDOWN_GRACE_SECONDS', 25) * 1000,
     bootstrap: {
       organisation: env.CORUSON_ORGANISATION || 'Default',
       userName: env.CORUSON_ADMIN_USER || 'admin',

@@ -49,17 +49,23 @@ async function main(): Promise<void> {
 
   let stopping = false;
   const shutdown = async (signal: string) => {
-    // a second signal, or a shutdown that hangs (a stalled upload), ends the process at once;
-    // the store's transactions keep the data whole either way
+    // a second signal ends the process at once; the store's transactions keep the data whole either way
     if (stopping) process.exit(1);
     stopping = true;
-    log.info({ signal }, 'shutting down');
+    // readiness answers 503 from here on and new uploads are refused with Retry-After
+    app.readiness.stopping = true;
+    log.info({ signal, graceSeconds: config.shutdownGraceMs / 1000 }, 'shutting down');
     setTimeout(() => {
-      log.warn('shutdown took longer than 10 s; exiting');
-      process.exit(1);
-    }, 10_000).unref();
-    await app.close();
+      log.warn({ graceSeconds: config.shutdownGraceMs / 1000 }, 'requests still in flight at the end of the grace period; closing their connections');
+      app.http.server.closeAllConnections();
+      setTimeout(() => process.exit(1), 5000).unref();
+    }, config.shutdownGraceMs).unref();
+    const closing = app.close();
+    // keep-alive connections with no request in flight would hold the server open
+    app.http.server.closeIdleConnections();
+    await closing;
     await store.close();
+    log.info('stopped');
     process.exit(0);
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));

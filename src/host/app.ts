@@ -27,6 +27,8 @@ import { Router, pathFormats, type RouteMatch } from './router.ts';
 import { hasBytesMember } from './dto-shape.ts';
 import { refuseCrossSite, type CrossSiteInputs } from './cross-site.ts';
 import { answerDocument, documentRoutes } from './documents.ts';
+import { requestIdGenerator, requestIdHeader } from './request-id.ts';
+import { createMetrics, registerMetrics } from './metrics.ts';
 import { registerHealth, type Readiness } from './health.ts';
 import { readSoapMessage, soapFormats, type SoapVersion } from './soap/envelope.ts';
 import { bindSoapRequest, soapVersionOf } from './soap/endpoint.ts';
@@ -61,17 +63,29 @@ export function buildApp(o: AppOptions): App {
     frameworkErrors: (_err, req, reply) => sendError(reply, jsonFormat, undefined, Errors.badPath(req.url)),
     trustProxy: typeof config.trustProxy === 'number' ? ((hops: number) => (_addr: string, hop: number) => hop < hops)(config.trustProxy) : config.trustProxy,
     return503OnClosing: true,
+    genReqId: requestIdGenerator(config.trustProxy),
   });
+  http.addHook('onRequest', (req, reply, done) => {
+    reply.header(requestIdHeader, req.id);
+    done();
+  });
+  const readiness: Readiness = { stopping: false };
   const router = new Router(operations);
   const auth = new Authenticator(store, o.authPolicy ?? defaultAuthPolicy);
   const parsers = new ParsePool();
   parsers.warm();
   const workerOptions = o.workerOptions ?? defaultWorkerOptions;
-  const numbering: BackgroundWorker = o.inProcessWorker || isInMemory(config.databaseUrl)
-    ? new ImportWorker(store, log.child({ component: 'import-worker' }), workerOptions)
+  let largeBodiesInFlight = 0;
+  const metrics = config.metrics ? createMetrics(store, () => largeBodiesInFlight) : undefined;
+  const onBatch = metrics && ((reports: number, seconds: number) => metrics.numbered(reports, seconds));
+  const threaded = !(o.inProcessWorker || isInMemory(config.databaseUrl));
+  const numbering: BackgroundWorker = !threaded
+    ? new ImportWorker(store, log.child({ component: 'import-worker' }), workerOptions, onBatch)
     : new ThreadedImportWorker({ databaseUrl: config.databaseUrl, importLeaseMs: config.importLeaseMs, logLevel: config.logLevel, options: workerOptions }, (err) =>
       log.error({ err }, 'import worker thread failed'));
+  if (numbering instanceof ThreadedImportWorker) numbering.onBatch = onBatch;
   const worker = withAbandonedImportSweep(numbering, store, log.child({ component: 'import-sweep' }), config.importSweepMs);
+  if (metrics) auth.onRefused = (outcome) => metrics.signIn(outcome);
 
   /** What the first stage learnt about a request, for the later ones. */
   interface Exchange {
@@ -86,12 +100,18 @@ export function buildApp(o: AppOptions): App {
   }
   const exchanges = new WeakMap<FastifyRequest, Exchange>();
   const largeBodyOps = new Set<string>(operations.filter((op) => hasBytesMember(op.request)).map((op) => op.name));
-  let largeBodiesInFlight = 0;
   const documents = documentRoutes(operations, basePath);
 
   /** Counts an upload against MAX_CONCURRENT_IMPORTS until its connection closes. */
   const admitLargeBody = (reply: FastifyReply) => {
-    if (largeBodiesInFlight >= config.maxConcurrentImports) throw Errors.busy(config.maxConcurrentImports);
+    if (readiness.stopping) {
+      metrics?.uploadRefused();
+      throw Errors.shuttingDown();
+    }
+    if (largeBodiesInFlight >= config.maxConcurrentImports) {
+      metrics?.uploadRefused();
+      throw Errors.busy(config.maxConcurrentImports);
+    }
     largeBodiesInFlight++;
     reply.raw.once('close', () => largeBodiesInFlight--);
   };
@@ -112,10 +132,12 @@ export function buildApp(o: AppOptions): App {
 
   const fail = (req: FastifyRequest, reply: FastifyReply, err: unknown, op?: Operation, format: WireFormat = jsonFormat) => {
     const apiError = toApiError(err);
-    // refusals made on purpose (503 busy) are no fault of the service: a line without a stack
+    // refusals made on purpose (503 busy, shutting down) are no fault of the service: a line without a stack
     if (err instanceof ApiError && apiError.status >= 500) req.log.info({ status: apiError.status, code: apiError.errorCode, op: op?.name }, apiError.message);
     else if (apiError.status >= 500) req.log.error({ err, op: op?.name }, 'request failed');
-    return sendError(reply, format, op, apiError, config.debug && apiError.status >= 500 ? (err as Error).stack : undefined);
+    // a 5xx carries the request id, so a user can quote it and it can be found in the logs
+    if (apiError.status >= 500) return sendError(reply, format, op, apiError, config.debug ? (err as Error).stack : undefined, { RequestId: req.id });
+    return sendError(reply, format, op, apiError);
   };
 
   // Route and credentials are settled before the body is read: an anonymous or misrouted request
@@ -173,7 +195,7 @@ export function buildApp(o: AppOptions): App {
   const run = async (req: FastifyRequest, reply: FastifyReply, x: Exchange, op: Operation, dto: Record<string, unknown>) => {
     // the raw body can be large (an import file); drop it before the handler runs
     (req as { body: unknown }).body = undefined;
-    const ctx: ServiceContext = { op, caller: x.caller, store, auth, worker, parsers, limits: config.limits, log: req.log as Logger, http: x.http };
+    const ctx: ServiceContext = { op, caller: x.caller, store, auth, worker, parsers, limits: config.limits, log: req.log as Logger, requestId: req.id, http: x.http, onParsed: metrics?.parsed };
     const handler = handlers[op.name as keyof typeof handlers] as (r: unknown, c: ServiceContext) => Promise<unknown>;
     const result = await handler(dto, ctx);
     return sendDto(reply, x.format, op.response, result ?? {}, 200, op.name);
@@ -212,8 +234,15 @@ export function buildApp(o: AppOptions): App {
     }
   };
 
-  const readiness: Readiness = { stopping: false };
   registerHealth(http, store, worker, readiness);
+  if (metrics) {
+    registerMetrics(http, metrics, config.metricsToken);
+    http.addHook('onResponse', (req, reply, done) => {
+      const x = exchanges.get(req);
+      metrics.request(x?.op?.name ?? (x?.soap ? 'Soap' : req.routeOptions.url === `${basePath}/*` || !req.routeOptions.url ? 'unmatched' : req.routeOptions.url), reply.statusCode, reply.elapsedTime / 1000);
+      done();
+    });
+  }
 
   http.route({ method: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'], url: `${basePath}/*`, onRequest: routeAndAuthenticate, handler: pipeline });
 
@@ -247,8 +276,9 @@ export function buildApp(o: AppOptions): App {
     auth,
     readiness,
     async close() {
-      await http.close();
-      await worker.stop();
+      readiness.stopping = true;
+      // the worker finishes its batch while requests in flight finish
+      await Promise.all([http.close(), worker.stop()]);
       await parsers.close();
     },
   };

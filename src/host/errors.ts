@@ -116,5 +116,7 @@ export const Errors = {
     new ApiError(503, 'ServiceUnavailable', `${limit} imports are being received already; try again shortly`, [], { 'retry-after': '5' }),
   databaseUnavailable: (reason: string) =>
     new ApiError(503, 'DatabaseUnavailable', `${reason}; nothing was stored by this request. Try again shortly`, [], { 'retry-after': '5' }),
+  shuttingDown: () =>
+    new ApiError(503, 'ServiceUnavailable', 'The service is shutting down; send the file again shortly, to this or another instance', [], { 'retry-after': '5' }),
   internal: () => new ApiError(500, 'InternalServerError', 'An unexpected error occurred; it has been logged'),
 } as const;

@@ -36,12 +36,14 @@ export function sendError(
   op: Operation | undefined,
   error: ApiError,
   stackTrace?: string,
+  meta?: Record<string, string>,
 ): FastifyReply {
   for (const [name, value] of Object.entries(error.headers)) reply.header(name, value);
   const ResponseStatus = {
     ErrorCode: error.errorCode,
     Message: error.message,
     StackTrace: stackTrace,
+    Meta: meta,
     Errors: error.errors.map((f) => ({ ErrorCode: f.errorCode, FieldName: f.fieldName, Message: f.message, Meta: f.meta })),
   };
   if (format.errorsAsOk) {

@@ -27,6 +27,7 @@ export function withAbandonedImportSweep(worker: BackgroundWorker, store: Store,
     },
     wake: () => worker.wake(),
     running: () => worker.running(),
+    announce: (origin) => worker.announce(origin),
     async stop() {
       clearInterval(timer);
       timer = undefined;

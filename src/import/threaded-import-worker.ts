@@ -4,14 +4,17 @@
  * thread, and the two use both cores.
  */
 import type { Worker } from 'node:worker_threads';
-import type { BackgroundWorker } from './import-worker.ts';
+import type { BackgroundWorker, ImportOrigin } from './import-worker.ts';
 import { startThread } from './ts-thread.ts';
-import type { WorkerThreadCommand, WorkerThreadData } from './worker-thread.ts';
+import type { WorkerThreadBatch, WorkerThreadCommand, WorkerThreadData } from './worker-thread.ts';
 
 export class ThreadedImportWorker implements BackgroundWorker {
   private thread: Worker | undefined;
   private stopping: Promise<void> | undefined;
   private stopped = false;
+
+  /** told of each batch the thread numbers, for metrics */
+  onBatch: ((reports: number, seconds: number) => void) | undefined;
 
   constructor(private readonly data: WorkerThreadData, private readonly onError: (err: Error) => void) {}
 
@@ -20,6 +23,9 @@ export class ThreadedImportWorker implements BackgroundWorker {
     if (this.thread) return;
     const thread = startThread('worker-thread', this.data);
     thread.on('error', (err) => this.onError(err));
+    thread.on('message', (m: WorkerThreadBatch | string) => {
+      if (typeof m === 'object') this.onBatch?.(m.numbered, m.seconds);
+    });
     thread.on('exit', (code) => {
       if (this.thread === thread && !this.stopping) {
         // the thread died: start another, which carries on from the store
@@ -35,6 +41,10 @@ export class ThreadedImportWorker implements BackgroundWorker {
 
   running(): boolean {
     return this.thread !== undefined && !this.stopping;
+  }
+
+  announce(origin: ImportOrigin): void {
+    this.thread?.postMessage({ announce: origin } satisfies WorkerThreadCommand);
   }
 
   wake(): void {

@@ -19,6 +19,10 @@ export interface ServiceContext {
   parsers: ParsePool;
   limits: ImportLimits;
   log: Logger;
+  /** told how long an import file took to check and stage, for metrics */
+  onParsed?: (seconds: number) => void;
+  /** the request's id, as logged and returned in X-Request-Id */
+  requestId: string;
   http: HttpExchange;
 }
 

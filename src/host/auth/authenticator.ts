@@ -50,6 +50,9 @@ export interface NewSession { sessionId: string; permanent: boolean; ttlMs: numb
 export class Authenticator {
   private readonly basicCache = new Map<string, { passwordHash: string; until: number }>();
 
+  /** told of each refused sign-in, for metrics */
+  onRefused: ((outcome: 'failed' | 'blocked') => void) | undefined;
+
   constructor(private readonly store: Store, private readonly policy: AuthPolicy = defaultAuthPolicy) {}
 
   /** The caller, or undefined when the request carries no credentials at all. Bad credentials throw. */
@@ -121,10 +124,14 @@ export class Authenticator {
     const now = Date.now();
     const window = { windowMs: this.policy.failureWindowMs, maxBlockMs: this.policy.maxBlockMs };
     const byPair = await this.store.beginAuthAttempt(pairKey, now, { ...window, threshold: this.policy.userThreshold });
-    if (!byPair.allowed) throw Errors.tooManyAttempts(byPair.retryAfterMs);
+    if (!byPair.allowed) {
+      this.onRefused?.('blocked');
+      throw Errors.tooManyAttempts(byPair.retryAfterMs);
+    }
     const byAddress = await this.store.beginAuthAttempt(addressKey, now, { ...window, threshold: this.policy.addressThreshold });
     if (!byAddress.allowed) {
       await this.store.refundAuthAttempt(pairKey, false, this.policy.userThreshold);
+      this.onRefused?.('blocked');
       throw Errors.tooManyAttempts(byAddress.retryAfterMs);
     }
     const byUser = await this.store.beginAuthAttempt(userKey, now, {
@@ -136,7 +143,10 @@ export class Authenticator {
     const valid = user?.passwordHash && !user.disabled
       ? await verifyPassword(user.passwordHash, password)
       : (await burnPasswordCheck(password), false);
-    if (!valid || !user) throw Errors.invalidCredentials();
+    if (!valid || !user) {
+      this.onRefused?.('failed');
+      throw Errors.invalidCredentials();
+    }
     await this.store.refundAuthAttempt(pairKey, true, this.policy.userThreshold);
     if (byUser.allowed) await this.store.refundAuthAttempt(userKey, false, this.policy.userSlowdownThreshold);
     await this.store.refundAuthAttempt(addressKey, false, this.policy.addressThreshold);

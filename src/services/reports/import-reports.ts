@@ -15,6 +15,7 @@ export const importReports: Handler<typeof ImportReports> = async (req, ctx) => 
   // reports are staged while the parser thread reads on; the import stays invisible
   // (Receiving) until the whole file has passed, and is removed if it does not
   const importId = randomUUID();
+  ctx.worker.announce({ importId, requestId: ctx.requestId });
   const importPk = await ctx.store.beginImport({ orgId: caller.orgId, userId: caller.userId, importId, filename: req.Filename, now: Date.now() });
   const ids: string[] = [];
   const staging: Array<Promise<void>> = [];
@@ -40,6 +41,7 @@ export const importReports: Handler<typeof ImportReports> = async (req, ctx) => 
   try {
     const outcome = await ctx.parsers.parse(file, forms, ctx.limits, onReports);
     checkMs = performance.now() - started;
+    ctx.onParsed?.(checkMs / 1000);
     if (!outcome.ok) throw Errors.invalidImportFile(outcome.problems.map(toFieldError), outcome.truncated);
     onReports(outcome.reports);
     await Promise.all(staging);
