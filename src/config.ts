@@ -21,6 +21,10 @@ export interface Config {
   smallBodyLimit: number;
   /** file uploads received at once; more are refused with 503 until one is done */
   maxConcurrentImports: number;
+  /** uploads one user may send at once, so one caller cannot hold every slot */
+  maxConcurrentImportsPerCaller: number;
+  /** a body that stops arriving for idleMs, or takes longer than totalMs, is answered 408 and its connection closed */
+  bodyTimeouts: { idleMs: number; totalMs: number };
   /** origins, besides the service's own, whose pages may send cookie-authenticated state changes */
   allowedOrigins: ReadonlySet<string>;
   /** Prometheus metrics at /metrics (METRICS=off leaves them out, hooks and all) */
@@ -73,6 +77,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxReports: int(env, 'MAX_IMPORT_REPORTS', defaultImportLimits.maxReports),
     maxErrors: int(env, 'MAX_IMPORT_ERRORS', defaultImportLimits.maxErrors),
   };
+  const maxConcurrentImports = int(env, 'MAX_CONCURRENT_IMPORTS', 4);
   return {
     port: int(env, 'PORT', 8080, 0),
     host: env.HOST || '0.0.0.0',
@@ -85,7 +90,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     limits,
     bodyLimit: Math.ceil((maxFileBytes * 4) / 3) + 1024 * 1024,
     smallBodyLimit: int(env, 'MAX_REQUEST_KB', 1024) * 1024,
-    maxConcurrentImports: int(env, 'MAX_CONCURRENT_IMPORTS', 4),
+    maxConcurrentImports,
+    maxConcurrentImportsPerCaller: int(env, 'MAX_CONCURRENT_IMPORTS_PER_CALLER', Math.max(1, Math.floor(maxConcurrentImports / 2))),
+    bodyTimeouts: { idleMs: int(env, 'BODY_IDLE_TIMEOUT_SECONDS', 15) * 1000, totalMs: int(env, 'BODY_TIMEOUT_SECONDS', 600) * 1000 },
     allowedOrigins: allowedOrigins(env.ALLOWED_ORIGINS),
     metrics: !/^(0|false|no|off)$/i.test(env.METRICS ?? ''),
     metricsToken: env.METRICS_TOKEN || undefined,

@@ -26,6 +26,7 @@ import { sendDto, sendError, toApiError } from './respond.ts';
 import { Router, pathFormats, type RouteMatch } from './router.ts';
 import { hasBytesMember } from './dto-shape.ts';
 import { refuseCrossSite, type CrossSiteInputs } from './cross-site.ts';
+import { UploadAdmission } from './upload-admission.ts';
 import { answerDocument, documentRoutes } from './documents.ts';
 import { requestIdGenerator, requestIdHeader } from './request-id.ts';
 import { createMetrics, registerMetrics } from './metrics.ts';
@@ -63,6 +64,8 @@ export function buildApp(o: AppOptions): App {
     frameworkErrors: (_err, req, reply) => sendError(reply, jsonFormat, undefined, Errors.badPath(req.url)),
     trustProxy: typeof config.trustProxy === 'number' ? ((hops: number) => (_addr: string, hop: number) => hop < hops)(config.trustProxy) : config.trustProxy,
     return503OnClosing: true,
+    // a backstop behind the body reader's own timeouts, for requests of every kind
+    requestTimeout: config.bodyTimeouts.totalMs + 60_000,
     genReqId: requestIdGenerator(config.trustProxy),
   });
   http.addHook('onRequest', (req, reply, done) => {
@@ -75,8 +78,8 @@ export function buildApp(o: AppOptions): App {
   const parsers = new ParsePool();
   parsers.warm();
   const workerOptions = o.workerOptions ?? defaultWorkerOptions;
-  let largeBodiesInFlight = 0;
-  const metrics = config.metrics ? createMetrics(store, () => largeBodiesInFlight) : undefined;
+  const uploads = new UploadAdmission(config.maxConcurrentImports, config.maxConcurrentImportsPerCaller);
+  const metrics = config.metrics ? createMetrics(store, () => uploads.uploadsInFlight) : undefined;
   const onBatch = metrics && ((reports: number, seconds: number) => metrics.numbered(reports, seconds));
   const threaded = !(o.inProcessWorker || isInMemory(config.databaseUrl));
   const numbering: BackgroundWorker = !threaded
@@ -102,18 +105,15 @@ export function buildApp(o: AppOptions): App {
   const largeBodyOps = new Set<string>(operations.filter((op) => hasBytesMember(op.request)).map((op) => op.name));
   const documents = documentRoutes(operations, basePath);
 
-  /** Counts an upload against MAX_CONCURRENT_IMPORTS until its connection closes. */
-  const admitLargeBody = (reply: FastifyReply) => {
-    if (readiness.stopping) {
+  /** Counts an upload against the slots until its connection closes. */
+  const admitLargeBody = (reply: FastifyReply, caller: AuthUser | undefined) => {
+    try {
+      if (readiness.stopping) throw Errors.shuttingDown();
+      uploads.admit(reply, caller?.userId);
+    } catch (err) {
       metrics?.uploadRefused();
-      throw Errors.shuttingDown();
+      throw err;
     }
-    if (largeBodiesInFlight >= config.maxConcurrentImports) {
-      metrics?.uploadRefused();
-      throw Errors.busy(config.maxConcurrentImports);
-    }
-    largeBodiesInFlight++;
-    reply.raw.once('close', () => largeBodiesInFlight--);
   };
 
   // SOAP names its operation inside the body, so credentials are checked before it is read but
@@ -126,7 +126,7 @@ export function buildApp(o: AppOptions): App {
     const caller = await auth.identify(exchange);
     const declared = Number(req.headers['content-length']);
     const largeBody = caller !== undefined && !(declared <= config.smallBodyLimit);
-    if (largeBody) admitLargeBody(reply);
+    if (largeBody) admitLargeBody(reply, caller);
     exchanges.set(req, { soap: version, format: soapFormats[version], http: exchange, caller, largeBody });
   };
 
@@ -178,7 +178,7 @@ export function buildApp(o: AppOptions): App {
       const caller = op.requiresAuth ? await auth.identify(exchange) : undefined;
       if (op.requiresAuth && !caller) throw Errors.notAuthenticated();
       const largeBody = largeBodyOps.has(op.name);
-      if (largeBody) admitLargeBody(reply);
+      if (largeBody) admitLargeBody(reply, caller);
       exchanges.set(req, { op, match, format, http: exchange, caller, largeBody });
     } catch (err) {
       return fail(req, reply, err, op, format);
@@ -189,7 +189,7 @@ export function buildApp(o: AppOptions): App {
   http.removeAllContentTypeParsers();
   http.addContentTypeParser('*', (req, payload, done) => {
     const x = exchanges.get(req);
-    readBody(req.raw, payload, x?.largeBody ? config.bodyLimit : config.smallBodyLimit, done);
+    readBody(req.raw, payload, x?.largeBody ? config.bodyLimit : config.smallBodyLimit, done, config.bodyTimeouts);
   });
 
   const run = async (req: FastifyRequest, reply: FastifyReply, x: Exchange, op: Operation, dto: Record<string, unknown>) => {

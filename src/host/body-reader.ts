@@ -5,7 +5,13 @@
 import type { IncomingMessage } from 'node:http';
 import { Errors } from './errors.ts';
 
-export function readBody(req: IncomingMessage, payload: NodeJS.ReadableStream, limit: number, done: (err: Error | null, body?: Buffer) => void): void {
+export interface BodyTimeouts { idleMs: number; totalMs: number }
+
+/**
+ * A client that stops sending would otherwise hold its upload slot for as long as it keeps the
+ * connection open: past either timeout the body is refused with 408 and the connection closed.
+ */
+export function readBody(req: IncomingMessage, payload: NodeJS.ReadableStream, limit: number, done: (err: Error | null, body?: Buffer) => void, timeouts?: BodyTimeouts): void {
   const declared = req.headers['content-length'] === undefined ? undefined : Number(req.headers['content-length']);
   if (declared !== undefined && (!Number.isSafeInteger(declared) || declared < 0)) {
     done(Errors.malformedBody('HTTP', 'Content-Length is not a number'));
@@ -20,13 +26,26 @@ export function readBody(req: IncomingMessage, payload: NodeJS.ReadableStream, l
   const chunks: Buffer[] = [];
   let received = 0;
   let failed = false;
+  let idle: NodeJS.Timeout | undefined;
+  let total: NodeJS.Timeout | undefined;
+  const stopTimers = () => {
+    clearTimeout(idle);
+    clearTimeout(total);
+  };
   const fail = (err: Error) => {
     if (failed) return;
     failed = true;
+    stopTimers();
     payload.removeAllListeners('data');
     payload.resume();
     done(err);
   };
+  if (timeouts) {
+    const idleFor = () => fail(Errors.bodyTimeout(`nothing arrived for ${timeouts.idleMs / 1000} s`));
+    idle = setTimeout(idleFor, timeouts.idleMs);
+    total = setTimeout(() => fail(Errors.bodyTimeout(`it took longer than ${timeouts.totalMs / 1000} s`)), timeouts.totalMs);
+    payload.on('data', () => idle?.refresh());
+  }
   payload.on('data', (chunk: Buffer) => {
     if (failed) return;
     if (received + chunk.length > (fixed ? fixed.length : limit)) {
@@ -38,7 +57,9 @@ export function readBody(req: IncomingMessage, payload: NodeJS.ReadableStream, l
     received += chunk.length;
   });
   payload.on('error', (err: Error) => fail(err));
+  payload.on('close', stopTimers);
   payload.on('end', () => {
+    stopTimers();
     if (failed) return;
     if (fixed && received !== fixed.length) {
       fail(Errors.malformedBody('HTTP', 'the body is shorter than its Content-Length'));

@@ -112,6 +112,10 @@ export const Errors = {
   clientGone: () => new ApiError(499, 'ClientClosedRequest', 'The client closed the connection before its file was accepted; nothing was imported'),
 
   // ---- server
+  tooManyUploads: (limit: number) =>
+    new ApiError(429, 'TooManyRequests', `You are sending ${limit} import files already; send the next when one is done`, [], { 'retry-after': '5' }),
+  bodyTimeout: (why: string) =>
+    new ApiError(408, 'RequestTimeout', `The request body did not arrive in time: ${why}`, [], { connection: 'close' }),
   busy: (limit: number) =>
     new ApiError(503, 'ServiceUnavailable', `${limit} imports are being received already; try again shortly`, [], { 'retry-after': '5' }),
   databaseUnavailable: (reason: string) =>

@@ -1,0 +1,76 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { connect, type Socket } from 'node:net';
+import { bearer, startServer, type TestServer } from './support/server.ts';
+import { generateImportFile } from '../src/import/generate-file.ts';
+
+/** An upload that sends its headers and a few bytes of body, then goes silent. */
+function stall(s: TestServer): Promise<{ socket: Socket; answer: Promise<string> }> {
+  return new Promise((resolve) => {
+    const socket = connect(Number(new URL(s.url).port), '127.0.0.1', () => {
+      socket.write(`POST /api/reports/import HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${s.apiKey}\r\n` +
+        'Content-Type: application/json\r\nContent-Length: 1000000\r\n\r\n{"Filename":"a.xml","FileBytes":"');
+      let text = '';
+      const answer = new Promise<string>((done) => {
+        socket.on('data', (d) => (text += d));
+        socket.on('close', () => done(text));
+      });
+      socket.on('error', () => undefined);
+      resolve({ socket, answer });
+    });
+  });
+}
+
+async function upload(s: TestServer, seed: number) {
+  const res = await fetch(`${s.api}/reports/import`, {
+    method: 'POST', headers: { ...bearer(s.apiKey), 'content-type': 'application/json' },
+    body: JSON.stringify({ Filename: 'ok.xml', FileBytes: generateImportFile({ reports: 3, seed }).toString('base64') }),
+  });
+  return { status: res.status, body: await res.json() as any };
+}
+
+describe('stalled uploads', () => {
+  let s: TestServer;
+  before(async () => {
+    s = await startServer({ env: { BODY_IDLE_TIMEOUT_SECONDS: '1', MAX_CONCURRENT_IMPORTS: '4', MAX_CONCURRENT_IMPORTS_PER_CALLER: '4' } });
+  });
+  after(async () => { await s?.close(); });
+
+  test('four silent uploads hold the slots only until the idle timeout: then 408, the socket closed, the slots free', async () => {
+    const stalled = await Promise.all([0, 1, 2, 3].map(() => stall(s)));
+    await new Promise((r) => setTimeout(r, 200));
+    const busy = await upload(s, 1);
+    assert.equal(busy.status, 503);
+    const answers = await Promise.all(stalled.map((x) => x.answer));
+    for (const a of answers) {
+      assert.match(a, /^HTTP\/1\.1 408 /);
+      assert.match(a, /"ErrorCode":"RequestTimeout"/);
+    }
+    assert.ok(stalled.every((x) => x.socket.destroyed));
+    const ok = await upload(s, 2);
+    assert.equal(ok.status, 200, JSON.stringify(ok.body));
+  });
+});
+
+describe('one caller cannot take every slot', () => {
+  let s: TestServer;
+  before(async () => {
+    s = await startServer({ worker: false, env: { BODY_IDLE_TIMEOUT_SECONDS: '30', MAX_CONCURRENT_IMPORTS: '4' } });
+  });
+  after(async () => { await s?.close(); });
+
+  test('past half the slots (the default), the same caller gets 429 with Retry-After', async () => {
+    const stalled = await Promise.all([0, 1].map(() => stall(s)));
+    await new Promise((r) => setTimeout(r, 200));
+    const third = await fetch(`${s.api}/reports/import`, {
+      method: 'POST', headers: { ...bearer(s.apiKey), 'content-type': 'application/json' }, body: '{"Filename":"a.xml","FileBytes":"AA=="}',
+    });
+    assert.equal(third.status, 429);
+    assert.equal(third.headers.get('retry-after'), '5');
+    assert.equal((await third.json()).ResponseStatus.ErrorCode, 'TooManyRequests');
+    for (const x of stalled) x.socket.destroy();
+    await new Promise((r) => setTimeout(r, 200));
+    const after = await upload(s, 3);
+    assert.equal(after.status, 200, JSON.stringify(after.body));
+  });
+});
