@@ -91,7 +91,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bodyLimit: Math.ceil((maxFileBytes * 4) / 3) + 1024 * 1024,
     smallBodyLimit: int(env, 'MAX_REQUEST_KB', 1024) * 1024,
     maxConcurrentImports,
-    maxConcurrentImportsPerCaller: int(env, 'MAX_CONCURRENT_IMPORTS_PER_CALLER', Math.max(1, Math.floor(maxConcurrentImports / 2))),
+    maxConcurrentImportsPerCaller: int(env, 'MAX_CONCURRENT_IMPORTS_PER_CALLER', Math.max(1, maxConcurrentImports - 1)),
     bodyTimeouts: { idleMs: int(env, 'BODY_IDLE_TIMEOUT_SECONDS', 15) * 1000, totalMs: int(env, 'BODY_TIMEOUT_SECONDS', 600) * 1000 },
     allowedOrigins: allowedOrigins(env.ALLOWED_ORIGINS),
     metrics: !/^(0|false|no|off)$/i.test(env.METRICS ?? ''),
