@@ -74,3 +74,27 @@ describe('one caller cannot take every slot', () => {
     assert.equal(after.status, 200, JSON.stringify(after.body));
   });
 });
+
+describe('requests the HTTP parser refuses', () => {
+  let s: TestServer;
+  before(async () => { s = await startServer({ worker: false }); });
+  after(async () => { await s?.close(); });
+
+  const raw = (text: string) => new Promise<string>((resolve) => {
+    const socket = connect(Number(new URL(s.url).port), '127.0.0.1', () => socket.write(text));
+    let out = '';
+    socket.on('data', (d) => (out += d));
+    socket.on('close', () => resolve(out));
+    socket.on('error', () => undefined);
+  });
+
+  test('headers too large: 431 with a ResponseStatus; a request line that is not HTTP: 400 with one', async () => {
+    const big = await raw(`GET /api/forms HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(64 * 1024)}\r\n\r\n`);
+    assert.match(big, /^HTTP\/1\.1 431 /);
+    assert.equal(JSON.parse(big.split('\r\n\r\n')[1]).ResponseStatus.ErrorCode, 'RequestHeaderFieldsTooLarge');
+    const junk = await raw('THIS IS NOT HTTP\r\n\r\n');
+    assert.match(junk, /^HTTP\/1\.1 400 /);
+    assert.equal(JSON.parse(junk.split('\r\n\r\n')[1]).ResponseStatus.ErrorCode, 'BadRequest');
+    assert.equal((await fetch(`${s.api}/forms`, { headers: bearer(s.apiKey) })).status, 200);
+  });
+});

@@ -27,6 +27,7 @@ import { Router, pathFormats, type RouteMatch } from './router.ts';
 import { hasBytesMember } from './dto-shape.ts';
 import { refuseCrossSite, type CrossSiteInputs } from './cross-site.ts';
 import { UploadAdmission } from './upload-admission.ts';
+import { answerClientError } from './client-errors.ts';
 import { answerDocument, documentRoutes } from './documents.ts';
 import { requestIdGenerator, requestIdHeader } from './request-id.ts';
 import { createMetrics, registerMetrics } from './metrics.ts';
@@ -64,6 +65,7 @@ export function buildApp(o: AppOptions): App {
     frameworkErrors: (_err, req, reply) => sendError(reply, jsonFormat, undefined, Errors.badPath(req.url)),
     trustProxy: typeof config.trustProxy === 'number' ? ((hops: number) => (_addr: string, hop: number) => hop < hops)(config.trustProxy) : config.trustProxy,
     return503OnClosing: true,
+    clientErrorHandler: answerClientError,
     // a backstop behind the body reader's own timeouts, for requests of every kind
     requestTimeout: config.bodyTimeouts.totalMs + 60_000,
     genReqId: requestIdGenerator(config.trustProxy),

@@ -114,6 +114,8 @@ export const Errors = {
   // ---- server
   tooManyUploads: (limit: number) =>
     new ApiError(429, 'TooManyRequests', `You are sending ${limit} import files already; send the next when one is done`, [], { 'retry-after': '5' }),
+  headersTooLarge: () => new ApiError(431, 'RequestHeaderFieldsTooLarge', 'The request headers are larger than the server accepts'),
+  notHttp: () => new ApiError(400, 'BadRequest', 'The request is not well-formed HTTP'),
   bodyTimeout: (why: string) =>
     new ApiError(408, 'RequestTimeout', `The request body did not arrive in time: ${why}`, [], { connection: 'close' }),
   busy: (limit: number) =>
