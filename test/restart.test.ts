@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateImportFile } from '../src/import/generate-file.ts';
-import { startService, type ServiceProcess } from './support/process.ts';
+import { importUntilNumbering, startService, type ServiceProcess } from './support/process.ts';
 import { connectSql, createTestDatabase } from './support/database.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'coruson-restart-'));
@@ -24,20 +24,8 @@ test('an import interrupted by SIGKILL resumes after a restart: every report exa
   const reports = 20_000;
   const file = generateImportFile({ reports, seed: 7 });
   svc = await startService(env);
-  const res = await fetch(`${svc.url}/api/reports/import`, {
-    method: 'POST',
-    headers: { ...auth, 'content-type': 'application/json' },
-    body: JSON.stringify({ Filename: 'big.xml', FileBytes: file.toString('base64') }),
-  });
-  assert.equal(res.status, 200, await res.clone().text());
-  const { ImportId } = await res.json();
-
   // kill as soon as the worker has created some, but not all, of the reports
-  for (;;) {
-    const st = await (await fetch(`${svc.url}/api/reports/import/status/${ImportId}`, { headers: auth })).json();
-    if (st.TotalReportsImported > 0) break;
-    await new Promise((r) => setTimeout(r, 5));
-  }
+  const ImportId = await importUntilNumbering(svc.url, apiKey, file);
   await svc.stop('SIGKILL');
 
   const db = connectSql(env.DATABASE_URL);

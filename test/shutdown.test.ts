@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateImportFile } from '../src/import/generate-file.ts';
-import { startService, type ServiceProcess } from './support/process.ts';
+import { importUntilNumbering, startService, type ServiceProcess } from './support/process.ts';
 import { connectSql, createTestDatabase, onPostgres } from './support/database.ts';
 import { bearer, startServer } from './support/server.ts';
 
@@ -27,18 +27,7 @@ test('SIGTERM mid-import exits 0 within the grace period; after a restart the im
   const reports = 20_000;
   const file = generateImportFile({ reports, seed: 9 });
   svc = await startService(env);
-  const res = await fetch(`${svc.url}/api/reports/import`, {
-    method: 'POST',
-    headers: { ...auth, 'content-type': 'application/json' },
-    body: JSON.stringify({ Filename: 'big.xml', FileBytes: file.toString('base64') }),
-  });
-  assert.equal(res.status, 200, await res.clone().text());
-  const { ImportId } = await res.json();
-  for (;;) {
-    const st = await (await fetch(`${svc.url}/api/reports/import/status/${ImportId}`, { headers: auth })).json();
-    if (st.TotalReportsImported > 0) break;
-    await new Promise((r) => setTimeout(r, 5));
-  }
+  const ImportId = await importUntilNumbering(svc.url, apiKey, file);
   // an idle keep-alive connection must not hold the server open
   await fetch(`${svc.url}/health/live`, { keepalive: true });
   const signalled = Date.now();

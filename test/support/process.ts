@@ -62,3 +62,20 @@ export async function startService(env: Record<string, string>, opts: { built?: 
     },
   };
 }
+
+/** Posts an import file to a service process and returns its ImportId once the worker has numbered some of its reports. */
+export async function importUntilNumbering(url: string, apiKey: string, file: Buffer): Promise<string> {
+  const auth = { authorization: `Bearer ${apiKey}` };
+  const res = await fetch(`${url}/api/reports/import`, {
+    method: 'POST',
+    headers: { ...auth, 'content-type': 'application/json' },
+    body: JSON.stringify({ Filename: 'big.xml', FileBytes: file.toString('base64') }),
+  });
+  if (res.status !== 200) throw new Error(`import refused: ${res.status} ${await res.text()}`);
+  const { ImportId } = await res.json();
+  for (;;) {
+    const st = await (await fetch(`${url}/api/reports/import/status/${ImportId}`, { headers: auth })).json();
+    if (st.TotalReportsImported > 0) return ImportId;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
