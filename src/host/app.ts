@@ -134,8 +134,8 @@ export function buildApp(o: AppOptions): App {
 
   const fail = (req: FastifyRequest, reply: FastifyReply, err: unknown, op?: Operation, format: WireFormat = jsonFormat) => {
     const apiError = toApiError(err);
-    // refusals made on purpose (503 busy, shutting down) are no fault of the service: a line without a stack
-    if (err instanceof ApiError && apiError.status >= 500) req.log.info({ status: apiError.status, code: apiError.errorCode, op: op?.name }, apiError.message);
+    // refusals made on purpose (503 busy, shutting down) and clients that hung up are no fault of the service: a line without a stack
+    if (err instanceof ApiError && (apiError.status >= 500 || apiError.status === 499)) req.log.info({ status: apiError.status, code: apiError.errorCode, op: op?.name }, apiError.message);
     else if (apiError.status >= 500) req.log.error({ err, op: op?.name }, 'request failed');
     // a 5xx carries the request id, so a user can quote it and it can be found in the logs
     if (apiError.status >= 500) return sendError(reply, format, op, apiError, config.debug ? (err as Error).stack : undefined, { RequestId: req.id });

@@ -56,7 +56,8 @@ export function readBody(req: IncomingMessage, payload: NodeJS.ReadableStream, l
     else chunks.push(chunk);
     received += chunk.length;
   });
-  payload.on('error', (err: Error) => fail(err));
+  // a client that hangs up mid-body is no fault of the service: a 499, logged without a stack
+  payload.on('error', (err: NodeJS.ErrnoException) => fail(err.code === 'ECONNRESET' || req.aborted ? Errors.clientGone('before its request body arrived') : err));
   payload.on('close', stopTimers);
   payload.on('end', () => {
     stopTimers();

@@ -109,7 +109,7 @@ export const Errors = {
       { errorCode: 'FieldNotUpdatable', fieldName: 'FieldId', message: `${fieldType} fields have no value of their own` },
     ]),
 
-  clientGone: () => new ApiError(499, 'ClientClosedRequest', 'The client closed the connection before its file was accepted; nothing was imported'),
+  clientGone: (when = 'before its file was accepted; nothing was imported') => new ApiError(499, 'ClientClosedRequest', `The client closed the connection ${when}`),
 
   // ---- server
   tooManyUploads: (limit: number) =>
