@@ -1,6 +1,6 @@
 /** `npm start`: the service with its embedded store. */
 import { pino } from 'pino';
-import { loadConfig, ConfigError } from './config.ts';
+import { loadConfig, ConfigError } from './shared/config.ts';
 import { openStore, redactUrl, StoreConfigError, StoreUnavailableError } from './store/open-store.ts';
 import { bootstrap, ProvisioningError, type BootstrapResult, type BootstrapSettings } from './admin/provisioning.ts';
 import type { Store } from './store/store.ts';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
-import { loadConfig } from '../src/config.ts';
+import { loadConfig } from '../src/shared/config.ts';
 import { openStore } from '../src/store/open-store.ts';
 import { buildApp } from '../src/host/app.ts';
 import { createTestDatabase } from './support/database.ts';

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { Errors, ApiError } from '../src/host/errors.ts';
+import { Errors, ApiError } from '../src/shared/errors.ts';
 import { ImportErrorCode } from '../src/import/import-error-codes.ts';
 
 const doc = readFileSync(new URL('../docs/errors.md', import.meta.url), 'utf8');

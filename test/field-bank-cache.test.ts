@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bootstrap } from '../src/admin/provisioning.ts';
-import type { ReportRecord } from '../src/import/report-record.ts';
+import type { ReportRecord } from '../src/shared/report-record.ts';
 import { openStore } from '../src/store/open-store.ts';
 import type { Store } from '../src/store/store.ts';
 import { createTestDatabase, sqlOf } from './support/database.ts';

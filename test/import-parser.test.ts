@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseImportFile, type ParseOutcome } from '../src/import/parse-import-file.ts';
 import { generateImportFile } from '../src/import/generate-file.ts';
-import { defaultImportLimits, type FormRef, type ImportLimits, type ImportProblem, type ReportRecord } from '../src/import/report-record.ts';
+import { defaultImportLimits, type FormRef, type ImportLimits, type ImportProblem, type ReportRecord } from '../src/shared/report-record.ts';
 import { isCalendarDate, parseDateTime } from '../src/import/report-rules.ts';
 
 const NS = 'urn:coruson:reports:import:1';
@@ -515,7 +515,7 @@ test('the saxes parser keeps fast properties with the handlers the walker sets',
     writeFileSync(script, [
       `const { SaxesParser } = await import(${url('../node_modules/saxes/saxes.js')});`,
       `const { ImportWalker } = await import(${url('../src/import/import-walker.ts')});`,
-      `const { defaultImportLimits } = await import(${url('../src/import/report-record.ts')});`,
+      `const { defaultImportLimits } = await import(${url('../src/shared/report-record.ts')});`,
       'const parser = new SaxesParser({ xmlns: false, position: true });',
       'new ImportWalker(parser, () => undefined, defaultImportLimits);',
       `parser.write('<Reports xmlns="${NS}"><Report><Summary>x</Summary></Report>');`,

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { validateXML } from 'xmllint-wasm';
 import { generateImportFile } from '../src/import/generate-file.ts';
 import { parseImportFile } from '../src/import/parse-import-file.ts';
-import { defaultImportLimits, type FormRef } from '../src/import/report-record.ts';
+import { defaultImportLimits, type FormRef } from '../src/shared/report-record.ts';
 
 const NS = 'urn:coruson:reports:import:1';
 const xsd = readFileSync(new URL('../schema/report-import.xsd', import.meta.url), 'utf8');

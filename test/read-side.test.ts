@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { bearer, startServer, waitForImport, type TestServer } from './support/server.ts';
 import { importBody } from './support/xml.ts';
-import { tokenHash } from '../src/host/auth/secrets.ts';
+import { tokenHash } from '../src/shared/secrets.ts';
 
 /** A report of the fixture, written with every element the format has. */
 interface Fixture {

@@ -1,6 +1,6 @@
 /** Creating organisations, users, keys and forms: shared by the first start and the admin CLI. */
 import type { AuthUser, FormRow, Organisation, Store } from '../store/store.ts';
-import { hashPassword, newApiKey, newPassword, tokenHash } from '../host/auth/secrets.ts';
+import { hashPassword, newApiKey, newPassword, tokenHash } from '../shared/secrets.ts';
 
 export const defaultForms: ReadonlyArray<{ name: string; numberPrefix: string }> = [
   { name: 'Occurrence Report', numberPrefix: 'OCC' },

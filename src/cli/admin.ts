@@ -1,10 +1,10 @@
 /** `npm run admin -- <area> <action> [options]`: organisations, users, API keys, forms, and field change history. */
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../config.ts';
+import { loadConfig } from '../shared/config.ts';
 import { openStore } from '../store/open-store.ts';
 import type { Store } from '../store/store.ts';
 import { createApiKey, createForm, createOrganisation, createUser, ProvisioningError, requireOrganisation } from '../admin/provisioning.ts';
-import { hashPassword, newPassword } from '../host/auth/secrets.ts';
+import { hashPassword, newPassword } from '../shared/secrets.ts';
 
 const usage = `Usage: npm run admin -- <command> [options]    (uses DATABASE_URL, default ./data/coruson.db)
 

@@ -4,7 +4,7 @@
  * routes; on predefined routes the body wins and the query only fills what it left empty.
  */
 import { allMembers, type Dto, type Operation } from '../model/dsl.ts';
-import { Errors, type FieldError } from './errors.ts';
+import { Errors, type FieldError } from '../shared/errors.ts';
 import { memberLookup } from './dto-shape.ts';
 import type { WireFormat } from './formats/format.ts';
 import { invalidValue } from './formats/json.ts';

@@ -3,7 +3,7 @@
  * filled in place, so a 70 MB import body is never held twice (chunk list plus concatenation).
  */
 import type { IncomingMessage } from 'node:http';
-import { Errors } from './errors.ts';
+import { Errors } from '../shared/errors.ts';
 
 export interface BodyTimeouts { idleMs: number; totalMs: number }
 

@@ -5,7 +5,7 @@
  */
 import type { Socket } from 'node:net';
 import { STATUS_CODES } from 'node:http';
-import { Errors } from './errors.ts';
+import { Errors } from '../shared/errors.ts';
 
 export function answerClientError(err: Error & { code?: string }, socket: Socket): void {
   if (!socket.writable || err.code === 'ECONNRESET') {

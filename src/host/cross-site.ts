@@ -8,7 +8,7 @@
  * ALLOWED_ORIGINS. A request with neither header is not from a browser and passes: a form cannot
  * hide both. Sign-in is checked too, so another site cannot sign a person into its own account.
  */
-import { Errors } from './errors.ts';
+import { Errors } from '../shared/errors.ts';
 
 export interface CrossSiteInputs {
   method: string;

@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Operation } from '../model/dsl.ts';
-import { ApiError, Errors } from './errors.ts';
+import { ApiError, Errors } from '../shared/errors.ts';
 import { errorPage } from './metadata/error-page.ts';
 import { pageSecurityPolicy } from './metadata/html.ts';
 import { indexPage } from './metadata/index-page.ts';

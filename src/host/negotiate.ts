@@ -4,7 +4,7 @@
  * Accept header (JSON, XML, JSV preferred in that order; the request's own Content-Type wins a
  * tie), then the request's Content-Type for `Accept: *\/*`, then JSON.
  */
-import { ApiError, Errors } from './errors.ts';
+import { ApiError, Errors } from '../shared/errors.ts';
 import { jsonpFormat } from './formats/jsonp.ts';
 import { formatByMediaType, formatByName, jsonFormat, jsvFormat, xmlFormat, type WireFormat } from './formats/index.ts';
 

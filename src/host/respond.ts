@@ -2,7 +2,7 @@
 import type { FastifyReply } from 'fastify';
 import type { Dto, Operation } from '../model/dsl.ts';
 import { ErrorResponse } from '../model/common.ts';
-import { ApiError, Errors } from './errors.ts';
+import { ApiError, Errors } from '../shared/errors.ts';
 import type { WireFormat } from './formats/format.ts';
 import { memberLookup } from './dto-shape.ts';
 import { DatabaseUnavailableError } from '../store/store.ts';

@@ -4,7 +4,7 @@
  * route wins), then the predefined `/{format}/reply|oneway/{Op}` and `/{Op}` routes.
  */
 import type { Operation, RouteDecl } from '../model/dsl.ts';
-import { Errors } from './errors.ts';
+import { Errors } from '../shared/errors.ts';
 import { memberLookup } from './dto-shape.ts';
 import { formatByName, type WireFormat } from './formats/index.ts';
 

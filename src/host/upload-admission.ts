@@ -5,7 +5,7 @@
  * sure that happens for a client that stops sending.
  */
 import type { FastifyReply } from 'fastify';
-import { Errors } from './errors.ts';
+import { Errors } from '../shared/errors.ts';
 
 export class UploadAdmission {
   private inFlight = 0;

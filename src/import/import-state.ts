@@ -3,7 +3,7 @@
  * Objects here are allocated once per nesting level and reset, not allocated per element: a
  * 50 MB file has about two million elements.
  */
-import type { FieldRecord, ImportFieldType, ReportStatusValue } from './report-record.ts';
+import type { FieldRecord, ImportFieldType, ReportStatusValue } from '../shared/report-record.ts';
 
 // Element kinds. Containers first; every kind >= LEAF holds text only.
 export const DOC = 0;

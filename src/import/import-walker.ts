@@ -14,7 +14,7 @@ import {
   DOC, FIELD, FIELD_CHILD_LIST, fieldChildKind, FIELDS, fieldRank, FieldState, Frame, KIND_NAME, LEAF, NS_SCOPE,
   R_ID, REPORT, REPORT_CHILD_LIST, reportBit, reportChildKind, REPORTS, ROW, ROWS, SKIP, TEXT_REPORTED, V_VALUE, VALUES,
 } from './import-state.ts';
-import type { FormRef, ImportLimits } from './report-record.ts';
+import type { FormRef, ImportLimits } from '../shared/report-record.ts';
 import { MAX_CHECKLIST_OPTIONS, MAX_REPORT_FIELDS, valueElementFor } from './report-rules.ts';
 import { ReportChecks, VALUE_SHAPE_TEXT } from './report-checks.ts';
 import { IMPORT_NAMESPACE, type ImportSaxParser, labelText } from './walker-base.ts';

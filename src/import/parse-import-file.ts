@@ -19,7 +19,7 @@
 import { SaxesParser } from 'saxes';
 import { FILE_FIELD, ImportErrorCode } from './import-error-codes.ts';
 import { type ImportSaxParser, ImportWalker, type ParsedReport, STOP } from './import-walker.ts';
-import type { FormRef, ImportLimits, ImportProblem } from './report-record.ts';
+import type { FormRef, ImportLimits, ImportProblem } from '../shared/report-record.ts';
 import { checkFileEncoding, checkProlog } from './xml-text.ts';
 
 export { IMPORT_NAMESPACE, type ParsedReport } from './import-walker.ts';

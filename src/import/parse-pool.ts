@@ -6,7 +6,7 @@
 import type { Worker } from 'node:worker_threads';
 import { startThread } from './ts-thread.ts';
 import type { ParseOutcome, ParsedReport } from './parse-import-file.ts';
-import type { FormRef, ImportLimits } from './report-record.ts';
+import type { FormRef, ImportLimits } from '../shared/report-record.ts';
 
 export interface ParseJob { id: number; file: Uint8Array; forms: FormRef[]; limits: ImportLimits }
 

@@ -4,7 +4,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { parseImportFile, type ParsedReport } from './parse-import-file.ts';
-import type { FormRef, ImportLimits } from './report-record.ts';
+import type { FormRef, ImportLimits } from '../shared/report-record.ts';
 import type { ParseJob, ThreadMessage } from './parse-pool.ts';
 
 const port = parentPort!;

@@ -9,7 +9,7 @@ import {
   R_MANDATORY, R_OWNER, R_RAISED, R_RAISED_BY, R_RAISED_FROM, R_STATUS, R_SUBMITTED, R_SUMMARY, reportBit, ROWS,
   V_VALUE, VALUES,
 } from './import-state.ts';
-import type { FieldRecord, FormRef, ImportLimits, ReportRecord } from './report-record.ts';
+import type { FieldRecord, FormRef, ImportLimits, ReportRecord } from '../shared/report-record.ts';
 import {
   checkFieldValue, FIELD_TYPES, MAX_CHECKLIST_CHARS, MAX_OPTION, MAX_SHORT_TEXT, MAX_SUMMARY, normaliseGuid, parseBoolean,
   parseDateTime, parseFieldType, parseStatus, REPORT_STATUSES, valueElementFor,

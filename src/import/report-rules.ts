@@ -5,7 +5,7 @@
  * year, and lengths count Unicode characters after trimming XML whitespace.
  */
 import { ImportErrorCode } from './import-error-codes.ts';
-import type { ImportFieldType, ReportStatusValue } from './report-record.ts';
+import type { ImportFieldType, ReportStatusValue } from '../shared/report-record.ts';
 import { longerThan, quote } from './xml-text.ts';
 
 export const MAX_SUMMARY = 500;

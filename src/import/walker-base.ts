@@ -6,7 +6,7 @@
 import type { SaxesParser } from 'saxes';
 import { ImportErrorCode as E } from './import-error-codes.ts';
 import { FieldState, Frame, ReportState, SKIP } from './import-state.ts';
-import type { ImportLimits, ImportProblem } from './report-record.ts';
+import type { ImportLimits, ImportProblem } from '../shared/report-record.ts';
 import { quote } from './xml-text.ts';
 
 export const IMPORT_NAMESPACE = 'urn:coruson:reports:import:1';

@@ -5,7 +5,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { FILE_FIELD, ImportErrorCode } from './import-error-codes.ts';
-import type { ImportProblem } from './report-record.ts';
+import type { ImportProblem } from '../shared/report-record.ts';
 
 export type EncodingCheck = { ok: true; start: number } | { ok: false; problem: ImportProblem };
 

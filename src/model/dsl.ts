@@ -77,6 +77,9 @@ export function dto<const Name extends string, const M extends Members, B extend
   return { kind: 'dto', name, base: def.base, members: def.members, description: def.description, genericArgs: def.genericArgs };
 }
 
+/** The values of an enumeration declared with `enumeration`, as a string union. */
+export type EnumValue<E> = E extends EnumDecl<infer T> ? T : never;
+
 export function enumeration<const T extends string>(name: string, values: readonly T[], description?: string): EnumDecl<T> {
   return { name, values, description };
 }

@@ -1,10 +1,10 @@
 import type { Operation, RequestOf, ResponseOf } from '../model/dsl.ts';
 import type { OperationList } from '../model/index.ts';
 import type { AuthUser, Store } from '../store/store.ts';
-import type { Authenticator } from '../host/auth/authenticator.ts';
+import type { Authenticator } from './auth/authenticator.ts';
 import type { BackgroundWorker } from '../import/import-worker.ts';
 import type { ParsePool } from '../import/parse-pool.ts';
-import type { ImportLimits } from '../import/report-record.ts';
+import type { ImportLimits } from '../shared/report-record.ts';
 import type { Logger } from 'pino';
 
 /** What a handler may use besides its request DTO. Handlers never see Fastify. */

@@ -3,7 +3,7 @@
  * and the GetResponseBase of a page, whose links repeat the request's filters.
  */
 import { allMembers, type Operation } from '../model/dsl.ts';
-import { Errors, type FieldError } from '../host/errors.ts';
+import { Errors, type FieldError } from '../shared/errors.ts';
 import type { PageRequest, SortKey, TimeRange } from '../store/store.ts';
 import type { ServiceContext } from './context.ts';
 

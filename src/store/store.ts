@@ -2,7 +2,9 @@
  * The store seam. Services and the import worker see only this interface; each dialect
  * (SQLite for one process, PostgreSQL for several sharing one database) implements it with its own SQL.
  */
-import type { ImportFieldType, ReportRecord, ReportStatusValue } from '../import/report-record.ts';
+import type { EnumValue } from '../model/dsl.ts';
+import type { FormOrder, FormStatus, ReportFieldOrder, ReportOrder } from '../model/enums.ts';
+import type { ImportFieldType, ReportRecord, ReportStatusValue } from '../shared/report-record.ts';
 
 export interface Organisation { id: number; name: string }
 
@@ -33,7 +35,7 @@ export interface FormRow {
   numberPrefix: string;
   owner: string | null;
   revision: number;
-  status: 'Draft' | 'Active' | 'Inactive';
+  status: Exclude<EnumValue<typeof FormStatus>, 'All'>;
 }
 
 /** The authenticated caller, as every operation sees it. */
@@ -85,7 +87,7 @@ export interface SortKey<K extends string> { key: K; desc: boolean }
 export interface PageRequest { skip: number; take: number }
 export interface Page<T> { total: number; rows: T[] }
 
-export type ReportSortKey = 'Default' | 'Number' | 'RaisedDate' | 'SubmittedDate' | 'FormName';
+export type ReportSortKey = EnumValue<typeof ReportOrder>;
 /** Text members match case-insensitively on a substring. */
 export interface ReportQuery extends PageRequest {
   orgId: number;
@@ -126,7 +128,7 @@ export interface ReportRow {
   importId: string | null;
 }
 
-export type ReportFieldSortKey = 'Default' | 'Label';
+export type ReportFieldSortKey = EnumValue<typeof ReportFieldOrder>;
 export interface ReportFieldQuery extends PageRequest {
   orgId: number;
   fieldId?: string;
@@ -151,7 +153,7 @@ export interface ReportFieldRow {
   bankFieldId: string | null;
 }
 
-export type FormSortKey = 'Default' | 'Name' | 'Owner' | 'Revision';
+export type FormSortKey = EnumValue<typeof FormOrder>;
 export interface FormQuery extends PageRequest {
   orgId: number;
   formId?: string;

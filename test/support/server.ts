@@ -3,13 +3,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { loadConfig, type Config } from '../../src/config.ts';
+import { loadConfig, type Config } from '../../src/shared/config.ts';
 import { openStore } from '../../src/store/open-store.ts';
 import { bootstrap } from '../../src/admin/provisioning.ts';
 import { buildApp, type App } from '../../src/host/app.ts';
 import type { Store } from '../../src/store/store.ts';
-import type { AuthPolicy } from '../../src/host/auth/authenticator.ts';
-import { defaultAuthPolicy } from '../../src/host/auth/authenticator.ts';
+import type { AuthPolicy } from '../../src/services/auth/authenticator.ts';
+import { defaultAuthPolicy } from '../../src/services/auth/authenticator.ts';
 import { createTestDatabase } from './database.ts';
 
 export interface TestServer {

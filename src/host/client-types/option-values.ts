@@ -3,7 +3,7 @@
  * are echoed into a comment of generated code: each is checked against what the option can mean,
  * and the comment text is escaped besides, so that no request can write code outside the comment.
  */
-import { Errors } from '../errors.ts';
+import { Errors } from '../../shared/errors.ts';
 
 const typeEntry = /^[A-Za-z_][A-Za-z0-9_]*(\.\*)?$/;
 const safeOrigin = /^https?:\/\/(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;

@@ -6,7 +6,7 @@
  * when they contain a delimiter; rows end with CRLF.
  */
 import type { Dto, TypeRef } from '../../model/dsl.ts';
-import { Errors } from '../errors.ts';
+import { Errors } from '../../shared/errors.ts';
 import { memberLookup, reflectionOrder } from '../dto-shape.ts';
 import { ResponseStatus } from '../../model/common.ts';
 import type { WireFormat } from './format.ts';

@@ -1,5 +1,5 @@
 import type { Dto } from '../../model/dsl.ts';
-import type { FieldError } from '../errors.ts';
+import type { FieldError } from '../../shared/errors.ts';
 
 /** One wire format: how a DTO is written to and read from an HTTP body. */
 export interface WireFormat {

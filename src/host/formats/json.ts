@@ -1,5 +1,5 @@
 import type { Dto, TypeRef } from '../../model/dsl.ts';
-import { Errors, type FieldError } from '../errors.ts';
+import { Errors, type FieldError } from '../../shared/errors.ts';
 import { fromJsonValue, typeName, type Converted } from '../values.ts';
 import type { WireFormat } from './format.ts';
 import { memberLookup } from '../dto-shape.ts';

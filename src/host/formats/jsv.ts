@@ -5,7 +5,7 @@
  * everywhere.
  */
 import type { Dto, TypeRef } from '../../model/dsl.ts';
-import { Errors, type FieldError } from '../errors.ts';
+import { Errors, type FieldError } from '../../shared/errors.ts';
 import { memberLookup } from '../dto-shape.ts';
 import { objectWriter } from './object-writer.ts';
 import { fromText } from '../values.ts';

@@ -7,7 +7,7 @@
  */
 import { SaxesParser } from 'saxes';
 import type { Dto, TypeRef } from '../../model/dsl.ts';
-import { Errors, type FieldError } from '../errors.ts';
+import { Errors, type FieldError } from '../../shared/errors.ts';
 import { memberLookup } from '../dto-shape.ts';
 import { fromText } from '../values.ts';
 import { instanceNs } from './xml-names.ts';

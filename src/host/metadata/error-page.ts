@@ -1,5 +1,5 @@
 /** Errors on the HTML pages: the same ResponseStatus a client gets, written for a reader. */
-import type { ApiError } from '../errors.ts';
+import type { ApiError } from '../../shared/errors.ts';
 import { html, page } from './html.ts';
 
 export function errorPage(error: ApiError, basePath: string): string {

@@ -1,6 +1,6 @@
 /** What the host needs to serve /api/soap11 and /api/soap12: which path is which, the WSDL, request binding. */
 import type { Operation } from '../../model/dsl.ts';
-import { Errors, type FieldError } from '../errors.ts';
+import { Errors, type FieldError } from '../../shared/errors.ts';
 import { validate } from '../binding.ts';
 import { readXmlDto } from '../formats/xml-reader.ts';
 import type { XmlElement } from '../formats/xml-reader.ts';

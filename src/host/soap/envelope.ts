@@ -5,7 +5,7 @@
  * DTO with its ResponseStatus filled goes out with HTTP 200 and the real status in `X-Status`.
  */
 import type { Operation } from '../../model/dsl.ts';
-import { Errors } from '../errors.ts';
+import { Errors } from '../../shared/errors.ts';
 import type { WireFormat } from '../formats/format.ts';
 import { parseXmlTree, type XmlElement } from '../formats/xml-reader.ts';
 import { encodeXmlElement, writeXmlElement, xmlDeclaration } from '../formats/xml-writer.ts';

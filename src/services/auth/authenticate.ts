@@ -2,9 +2,9 @@ import type { Authenticate } from '../../model/auth.ts';
 import type { ShapeOf } from '../../model/dsl.ts';
 import type { AuthenticateResponse } from '../../model/auth.ts';
 import type { AuthUser } from '../../store/store.ts';
-import { Errors, type FieldError } from '../../host/errors.ts';
-import { serializeCookie } from '../../host/auth/cookies.ts';
-import { newSessionId } from '../../host/auth/secrets.ts';
+import { Errors, type FieldError } from '../../shared/errors.ts';
+import { serializeCookie } from '../../shared/cookies.ts';
+import { newSessionId } from '../../shared/secrets.ts';
 import type { Handler, ServiceContext } from '../context.ts';
 
 type AuthResponse = ShapeOf<typeof AuthenticateResponse>;

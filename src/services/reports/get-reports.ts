@@ -1,5 +1,5 @@
 import type { GetReports } from '../../model/report-queries.ts';
-import type { ReportStatusValue } from '../../import/report-record.ts';
+import type { ReportStatusValue } from '../../shared/report-record.ts';
 import { requireCaller, type Handler } from '../context.ts';
 import { both, DateFilters, pageRequest, pageResponse, sortKeys } from '../paging.ts';
 

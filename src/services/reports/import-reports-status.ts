@@ -1,5 +1,5 @@
 import type { ImportReportsStatus } from '../../model/reports.ts';
-import { Errors } from '../../host/errors.ts';
+import { Errors } from '../../shared/errors.ts';
 import { requireCaller, type Handler } from '../context.ts';
 
 /**

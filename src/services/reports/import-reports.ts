@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { ImportReports } from '../../model/reports.ts';
-import { Errors, type FieldError } from '../../host/errors.ts';
+import { Errors, type FieldError } from '../../shared/errors.ts';
 import type { ParsedReport } from '../../import/parse-import-file.ts';
-import type { FormRef, ImportProblem, ReportRecord } from '../../import/report-record.ts';
+import type { FormRef, ImportProblem, ReportRecord } from '../../shared/report-record.ts';
 import { requireCaller, type Handler } from '../context.ts';
 
 export const importReports: Handler<typeof ImportReports> = async (req, ctx) => {

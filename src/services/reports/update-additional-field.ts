@@ -1,5 +1,5 @@
 import type { UpdateAdditionalField } from '../../model/report-queries.ts';
-import { Errors } from '../../host/errors.ts';
+import { Errors } from '../../shared/errors.ts';
 import { ImportErrorCode } from '../../import/import-error-codes.ts';
 import { checkFieldValue, MAX_CHECKLIST_CHARS, MAX_CHECKLIST_OPTIONS, MAX_OPTION } from '../../import/report-rules.ts';
 import { trimXml } from '../../import/xml-text.ts';

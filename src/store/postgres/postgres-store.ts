@@ -1,8 +1,8 @@
 import pg from 'pg';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { FieldRecord, ReportRecord } from '../../import/report-record.ts';
-import type { ImportFieldType } from '../../import/report-record.ts';
+import type { FieldRecord, ReportRecord } from '../../shared/report-record.ts';
+import type { ImportFieldType } from '../../shared/report-record.ts';
 import { LRUCache } from 'lru-cache';
 import {
   DatabaseUnavailableError, FIELD_BANK_CACHE_SIZE, type AcceptImportInput, type AcceptImportResult, type ApiKeyLookup, type AuthAttemptPolicy, type ApiKeyRow, type AuthUser,

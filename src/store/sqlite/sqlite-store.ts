@@ -3,14 +3,14 @@ import { LRUCache } from 'lru-cache';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { FieldRecord, ReportRecord } from '../../import/report-record.ts';
+import type { FieldRecord, ReportRecord } from '../../shared/report-record.ts';
 import {
   FIELD_BANK_CACHE_SIZE, type AcceptImportInput, type AcceptImportResult, type ApiKeyLookup, type AuthAttemptPolicy, type ApiKeyRow, type AuthUser,
   type FieldAnswer, type FieldChange, type FormQuery, type FormRow, type ImportJob, type ImportStatus, type ImportStatusRow,
   type Organisation, type Page, type ReportFieldQuery, type ReportFieldRow, type ReportQuery, type ReportRow, type Store, type UserWithSecret,
   type WaitingBatch, batchExtent,
 } from '../store.ts';
-import type { ImportFieldType } from '../../import/report-record.ts';
+import type { ImportFieldType } from '../../shared/report-record.ts';
 import { fieldChangesOf, withValues, type FieldChangeRow } from '../read-rows.ts';
 import { type BuiltQuery, type FormInfo, formQuery, reportFieldQuery, reportQuery } from '../read-sql.ts';
 import { readsSql } from './sql/reads.ts';

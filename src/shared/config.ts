@@ -1,5 +1,5 @@
 /** Settings, from the environment. README "Configuration" documents each one. */
-import { defaultImportLimits, type ImportLimits } from './import/report-record.ts';
+import { defaultImportLimits, type ImportLimits } from './report-record.ts';
 
 export interface Config {
   port: number;

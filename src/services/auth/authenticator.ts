@@ -5,9 +5,9 @@
  * once they come too fast.
  */
 import type { AuthUser, Store, UserWithSecret } from '../../store/store.ts';
-import { Errors } from '../errors.ts';
-import { burnPasswordCheck, newSessionId, tokenHash, verifyPassword } from './secrets.ts';
-import { parseCookies } from './cookies.ts';
+import { Errors } from '../../shared/errors.ts';
+import { burnPasswordCheck, newSessionId, tokenHash, verifyPassword } from '../../shared/secrets.ts';
+import { parseCookies } from '../../shared/cookies.ts';
 
 export interface AuthPolicy {
   sessionTtlMs: number;

@@ -1,8 +1,7 @@
-/**
- * The normalised form of one `<Report>` of an import file, as the parser hands it to the store
- * and the worker reads it back. It travels as JSON (one string per report) so an accepted import
- * can be staged durably without keeping parsed objects in memory.
- */
+import type { EnumValue } from '../model/dsl.ts';
+import type { FieldType, ReportStatus } from '../model/enums.ts';
+
+/** The normalised form of one `<Report>` of an import file, as the parser hands it to the store. */
 export interface ReportRecord {
   /** ReportId, lower-case dashed GUID */
   id: string;
@@ -23,11 +22,10 @@ export interface ReportRecord {
   fields: FieldRecord[];
 }
 
-export type ReportStatusValue = 'Draft' | 'New' | 'Open' | 'Closed';
+/** what a report can be in; the other ReportStatus values are filters */
+export type ReportStatusValue = Exclude<EnumValue<typeof ReportStatus>, 'All' | 'NewAndOpen'>;
 
-export type ImportFieldType =
-  | 'TextBox' | 'TextArea' | 'Numerical' | 'Date' | 'DateTime' | 'CheckList'
-  | 'SelectList' | 'RadioGroup' | 'Location' | 'SectionRepeater';
+export type ImportFieldType = Exclude<EnumValue<typeof FieldType>, 'All'>;
 
 export interface FieldRecord {
   label: string;
