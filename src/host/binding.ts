@@ -4,7 +4,7 @@
  * routes; on predefined routes the body wins and the query only fills what it left empty.
  */
 import { allMembers, type Dto, type Operation } from '../model/dsl.ts';
-import { Errors, type FieldError } from '../shared/errors.ts';
+import { Errors, type FieldError, type ValidationCodeValue } from '../shared/errors.ts';
 import { memberLookup } from './dto-shape.ts';
 import type { WireFormat } from './formats/format.ts';
 import { invalidValue } from './formats/json.ts';
@@ -81,9 +81,10 @@ export function bindRequest(input: BindInput): Record<string, unknown> {
 
 /** The declared rules every request passes before its handler sees it. */
 export function validate(dto: Dto, value: Record<string, unknown>): void {
-  const errors: FieldError[] = [];
-  for (const [name] of allMembers(dto)) checkText(value[name], name, errors, 0);
-  if (errors.length) throw Errors.invalidCharacters(errors);
+  const unstorable: FieldError[] = [];
+  for (const [name] of allMembers(dto)) checkText(value[name], name, unstorable, 0);
+  if (unstorable.length) throw Errors.invalidCharacters(unstorable);
+  const errors: FieldError<ValidationCodeValue>[] = [];
   for (const [name, m] of allMembers(dto)) {
     const v = value[name];
     if (v == null || v === '') {

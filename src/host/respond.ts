@@ -25,7 +25,7 @@ export function toApiError(err: unknown): ApiError {
   if (err instanceof DatabaseUnavailableError) return Errors.databaseUnavailable(err.reason);
   const e = err as { statusCode?: number; code?: string; message?: string };
   if (typeof e?.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
-    return new ApiError(e.statusCode, 'BadRequest', e.message ?? 'Bad request');
+    return Errors.refusedByHttpLayer(e.statusCode, e.message ?? 'Bad request');
   }
   return Errors.internal();
 }

@@ -9,7 +9,7 @@
  * problem, as it is for the XSD.
  */
 import type { SaxesTagPlain } from 'saxes';
-import { FILE_FIELD, ImportErrorCode as E } from './import-error-codes.ts';
+import { FILE_FIELD, ImportErrorCode as E, type ImportErrorCode } from '../shared/import-error-codes.ts';
 import {
   DOC, FIELD, FIELD_CHILD_LIST, fieldChildKind, FIELDS, fieldRank, FieldState, Frame, KIND_NAME, LEAF, NS_SCOPE,
   R_ID, REPORT, REPORT_CHILD_LIST, reportBit, reportChildKind, REPORTS, ROW, ROWS, SKIP, TEXT_REPORTED, V_VALUE, VALUES,
@@ -185,7 +185,7 @@ export class ImportWalker extends ReportChecks {
     const { line, column } = this.parser;
     const raw = err.message.replace(/^\d+:\d+: /, '');
     const fieldName = this.depth > 0 ? this.pathTo(this.depth) : FILE_FIELD;
-    let code: string = E.XmlSyntax;
+    let code: ImportErrorCode = E.XmlSyntax;
     let message: string;
     if (raw.startsWith('inappropriately located doctype')) {
       code = E.DoctypeNotAllowed;

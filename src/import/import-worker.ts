@@ -5,6 +5,7 @@
  */
 import type { Logger } from 'pino';
 import type { ImportJob, Store } from '../store/store.ts';
+import { ImportOutcomeCode } from '../shared/errors.ts';
 
 export interface WorkerOptions {
   /** how often to look for work when nobody has called wake() */
@@ -150,7 +151,7 @@ export class ImportWorker implements BackgroundWorker {
       attempts = await this.store.recordImportAttempt(job.pk);
       this.log.error({ err, ...this.about(job), attempts }, 'import batch failed');
       if (attempts >= this.opts.maxAttempts) {
-        await this.store.failImport(job.pk, 'ImportFailed', `The import stopped after ${attempts} failed attempts: ${(err as Error).message}`, Date.now());
+        await this.store.failImport(job.pk, ImportOutcomeCode.ImportFailed, `The import stopped after ${attempts} failed attempts: ${(err as Error).message}`, Date.now());
         return;
       }
     } catch (storeErr) {

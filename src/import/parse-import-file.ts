@@ -17,7 +17,7 @@
  *   of `reports`, and its id listed once in `duplicatesInFile`.
  */
 import { SaxesParser } from 'saxes';
-import { FILE_FIELD, ImportErrorCode } from './import-error-codes.ts';
+import { FILE_FIELD, ImportErrorCode } from '../shared/import-error-codes.ts';
 import { type ImportSaxParser, ImportWalker, type ParsedReport, STOP } from './import-walker.ts';
 import type { FormRef, ImportLimits, ImportProblem } from '../shared/report-record.ts';
 import { checkFileEncoding, checkProlog } from './xml-text.ts';

@@ -3,7 +3,7 @@
  * Report must contain, the rules across a report's elements, and duplicates. An accepted report is
  * serialised as soon as it closes, so parsed objects never pile up.
  */
-import { ImportErrorCode as E } from './import-error-codes.ts';
+import { ImportErrorCode as E } from '../shared/import-error-codes.ts';
 import {
   F_LABEL, F_SECTION, F_TYPE, F_VALUE, type Frame, KIND_NAME, R_CATEGORY, R_CLOSED, R_CLOSED_BY, R_FORM, R_ID,
   R_MANDATORY, R_OWNER, R_RAISED, R_RAISED_BY, R_RAISED_FROM, R_STATUS, R_SUBMITTED, R_SUMMARY, reportBit, ROWS,

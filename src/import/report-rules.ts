@@ -4,7 +4,7 @@
  * accepted here and the other way round: e.g. date-times are the xs:dateTime form with a 4-digit
  * year, and lengths count Unicode characters after trimming XML whitespace.
  */
-import { ImportErrorCode } from './import-error-codes.ts';
+import { ImportErrorCode } from '../shared/import-error-codes.ts';
 import type { ImportFieldType, ReportStatusValue } from '../shared/report-record.ts';
 import { longerThan, quote } from './xml-text.ts';
 
@@ -34,7 +34,7 @@ const STATUS_SET = new Set<string>(REPORT_STATUSES);
 const MIN_INSTANT_MS = -62135596800000;
 const MAX_INSTANT_MS = 253402300799999;
 
-export interface RuleFailure { code: string; message: string }
+export interface RuleFailure { code: ImportErrorCode; message: string }
 
 const GUID_DASHED = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 const GUID_PLAIN = /^[0-9a-fA-F]{32}$/;

@@ -4,7 +4,7 @@
  * and column of that element's start tag, and later the id of its report.
  */
 import type { SaxesParser } from 'saxes';
-import { ImportErrorCode as E } from './import-error-codes.ts';
+import { ImportErrorCode as E, type ImportErrorCode } from '../shared/import-error-codes.ts';
 import { FieldState, Frame, ReportState, SKIP } from './import-state.ts';
 import type { ImportLimits, ImportProblem } from '../shared/report-record.ts';
 import { quote } from './xml-text.ts';
@@ -44,7 +44,7 @@ export abstract class WalkerBase {
   }
 
   /** Records a problem at the element `f` (the innermost open one) and returns SKIP for its subtree. */
-  protected fail(f: Frame, code: string, message: string): number {
+  protected fail(f: Frame, code: ImportErrorCode, message: string): number {
     this.problem(code, message, this.pathTo(this.depth), f.line, f.col);
     return SKIP;
   }
@@ -54,7 +54,7 @@ export abstract class WalkerBase {
     this.problem(E.Required, message, `${this.pathTo(this.depth)}/${child}`, f.line, f.col);
   }
 
-  protected problem(errorCode: string, message: string, fieldName: string, line: number, column: number): void {
+  protected problem(errorCode: ImportErrorCode, message: string, fieldName: string, line: number, column: number): void {
     if (this.problems.length >= this.maxErrors) {
       this.truncated = true;
       throw STOP;
@@ -65,7 +65,7 @@ export abstract class WalkerBase {
   }
 
   /** Records a problem that ends the check; `replace` drops earlier problems, which it makes meaningless. */
-  protected stop(errorCode: string, message: string, fieldName: string, line: number, column: number, replace: boolean): never {
+  protected stop(errorCode: ImportErrorCode, message: string, fieldName: string, line: number, column: number, replace: boolean): never {
     const p: ImportProblem = { fieldName, errorCode, message, line };
     if (column > 0) p.column = column;
     if (replace) {

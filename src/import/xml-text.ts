@@ -4,7 +4,7 @@
  * whitespace characters only and measure lengths in Unicode characters, not UTF-16 units).
  */
 import { isUtf8 } from 'node:buffer';
-import { FILE_FIELD, ImportErrorCode } from './import-error-codes.ts';
+import { FILE_FIELD, ImportErrorCode } from '../shared/import-error-codes.ts';
 import type { ImportProblem } from '../shared/report-record.ts';
 
 export type EncodingCheck = { ok: true; start: number } | { ok: false; problem: ImportProblem };

@@ -3,7 +3,7 @@
  * and the GetResponseBase of a page, whose links repeat the request's filters.
  */
 import { allMembers, type Operation } from '../model/dsl.ts';
-import { Errors, type FieldError } from '../shared/errors.ts';
+import { Errors, type FieldError, type ValidationCodeValue } from '../shared/errors.ts';
 import type { PageRequest, SortKey, TimeRange } from '../store/store.ts';
 import type { ServiceContext } from './context.ts';
 
@@ -35,7 +35,7 @@ const DAY_MS = 86_400_000;
 
 /** Collects the date filters of a request; every bad one is reported at once. */
 export class DateFilters {
-  private readonly errors: FieldError[] = [];
+  private readonly errors: FieldError<ValidationCodeValue>[] = [];
 
   /** `yyyy/MM/dd HH:mm:ss` in UTC (the time optional: 00:00:00, or 23:59:59 for an `end`); epoch ms. */
   at(member: string, text: string | null | undefined, end = false): number | undefined {

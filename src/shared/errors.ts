@@ -3,9 +3,42 @@
  * ErrorCode (the exception-type style names ServiceStack clients expect), one status and one
  * wording. docs/errors.md lists the same codes; test/errors-catalogue.test.ts keeps them in step.
  */
+import type { ImportErrorCode } from './import-error-codes.ts';
 
-export interface FieldError {
-  errorCode: string;
+/** Codes of validation rules: the first failing one is also the response's ErrorCode. */
+export const ValidationCode = {
+  NotEmpty: 'NotEmpty',
+  MaximumLength: 'MaximumLength',
+  InclusiveBetween: 'InclusiveBetween',
+  GreaterThanOrEqual: 'GreaterThanOrEqual',
+  InvalidDate: 'InvalidDate',
+} as const;
+export type ValidationCodeValue = (typeof ValidationCode)[keyof typeof ValidationCode];
+
+/** Every `ResponseStatus.Errors[].ErrorCode` besides the import file problems. */
+export const MemberErrorCode = {
+  ...ValidationCode,
+  SerializationException: 'SerializationException',
+  UnsupportedMediaType: 'UnsupportedMediaType',
+  InvalidCharacters: 'InvalidCharacters',
+  InvalidCheckList: 'InvalidCheckList',
+  ArgumentException: 'ArgumentException',
+  NotImplementedException: 'NotImplementedException',
+  FileTooLarge: 'FileTooLarge',
+  FieldNotUpdatable: 'FieldNotUpdatable',
+} as const;
+export type MemberErrorCodeValue = (typeof MemberErrorCode)[keyof typeof MemberErrorCode];
+
+/** The `ResponseStatus.ErrorCode` of an import that ended without creating all its reports. */
+export const ImportOutcomeCode = {
+  /** the worker gave up after its attempts; the message says why */
+  ImportFailed: 'ImportFailed',
+  /** the import finished with fewer reports than it accepted */
+  ImportIncomplete: 'ImportIncomplete',
+} as const;
+
+export interface FieldError<C extends string = MemberErrorCodeValue | ImportErrorCode> {
+  errorCode: C;
   fieldName: string;
   message: string;
   meta?: Record<string, string>;
@@ -53,7 +86,7 @@ export const Errors = {
   malformedBody: (format: string, detail: string) =>
     new ApiError(400, 'SerializationException', `The request body is not valid ${format}: ${detail}`),
   invalidCharacters: (errors: FieldError[]) => new ApiError(400, 'InvalidCharacters', errors[0].message, errors),
-  validation: (errors: FieldError[]) => new ApiError(400, errors[0].errorCode, errors[0].message, errors),
+  validation: (errors: FieldError<ValidationCodeValue>[]) => new ApiError(400, errors[0].errorCode, errors[0].message, errors),
   unknownFormat: (name: string) =>
     new ApiError(400, 'UnknownFormat', `'${name}' is not a format this API writes; use json, xml, jsv or csv`),
   bodyTooLarge: (limit: number) =>
@@ -100,7 +133,7 @@ export const Errors = {
 
   // ---- reports
   fieldNotFound: (fieldId: string) => new ApiError(404, 'NotFound', `Field '${fieldId}' was not found`),
-  invalidFieldValue: (fieldType: string, error: { code: string; message: string }) =>
+  invalidFieldValue: (fieldType: string, error: { code: ImportErrorCode | typeof MemberErrorCode.InvalidCheckList; message: string }) =>
     new ApiError(400, 'InvalidFieldValue', `The value does not fit the ${fieldType} field: ${error.message}`, [
       { errorCode: error.code, fieldName: 'Value', message: error.message },
     ]),
@@ -116,6 +149,8 @@ export const Errors = {
     new ApiError(429, 'TooManyRequests', `You are sending ${limit} import files already; send the next when one is done`, [], { 'retry-after': '5' }),
   headersTooLarge: () => new ApiError(431, 'RequestHeaderFieldsTooLarge', 'The request headers are larger than the server accepts'),
   notHttp: () => new ApiError(400, 'BadRequest', 'The request is not well-formed HTTP'),
+  /** a 4xx raised by the HTTP layer under the host, answered with its status */
+  refusedByHttpLayer: (status: number, message: string) => new ApiError(status, 'BadRequest', message),
   bodyTimeout: (why: string) =>
     new ApiError(408, 'RequestTimeout', `The request body did not arrive in time: ${why}`, [], { connection: 'close' }),
   busy: (limit: number) =>

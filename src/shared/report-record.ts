@@ -1,5 +1,6 @@
 import type { EnumValue } from '../model/dsl.ts';
 import type { FieldType, ReportStatus } from '../model/enums.ts';
+import type { ImportErrorCode } from './import-error-codes.ts';
 
 /** The normalised form of one `<Report>` of an import file, as the parser hands it to the store. */
 export interface ReportRecord {
@@ -43,7 +44,7 @@ export interface FieldRecord {
 export interface ImportProblem {
   /** path such as `Reports/Report[3]/RaisedDate` */
   fieldName: string;
-  errorCode: string;
+  errorCode: ImportErrorCode;
   message: string;
   line?: number;
   column?: number;

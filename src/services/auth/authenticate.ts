@@ -2,7 +2,7 @@ import type { Authenticate } from '../../model/auth.ts';
 import type { ShapeOf } from '../../model/dsl.ts';
 import type { AuthenticateResponse } from '../../model/auth.ts';
 import type { AuthUser } from '../../store/store.ts';
-import { Errors, type FieldError } from '../../shared/errors.ts';
+import { Errors, type FieldError, type ValidationCodeValue } from '../../shared/errors.ts';
 import { serializeCookie } from '../../shared/cookies.ts';
 import { newSessionId } from '../../shared/secrets.ts';
 import type { Handler, ServiceContext } from '../context.ts';
@@ -29,7 +29,7 @@ export const authenticate: Handler<typeof Authenticate> = async (req, ctx) => {
   if (provider !== '' && provider !== 'credentials' && provider !== 'login') throw Errors.unknownAuthProvider(provider);
   if (ctx.http.method === 'GET') throw Errors.credentialsNeedPost();
 
-  const missing: FieldError[] = [];
+  const missing: FieldError<ValidationCodeValue>[] = [];
   if (!req.UserName) missing.push({ errorCode: 'NotEmpty', fieldName: 'UserName', message: "'UserName' must not be empty." });
   if (!req.Password) missing.push({ errorCode: 'NotEmpty', fieldName: 'Password', message: "'Password' must not be empty." });
   if (missing.length) throw Errors.validation(missing);

@@ -1,5 +1,5 @@
 import type { ImportReportsStatus } from '../../model/reports.ts';
-import { Errors } from '../../shared/errors.ts';
+import { Errors, ImportOutcomeCode } from '../../shared/errors.ts';
 import { requireCaller, type Handler } from '../context.ts';
 
 /**
@@ -29,7 +29,7 @@ export const importReportsStatus: Handler<typeof ImportReportsStatus> = async (r
     TotalReports: row.total,
     StatusDescription: row.status,
     ResponseStatus: row.status === 'Failed'
-      ? { ErrorCode: row.errorCode ?? 'ImportFailed', Message: row.errorMessage ?? 'The import failed', Errors: [] }
+      ? { ErrorCode: row.errorCode ?? ImportOutcomeCode.ImportFailed, Message: row.errorMessage ?? 'The import failed', Errors: [] }
       : undefined,
   };
 };

@@ -1,13 +1,13 @@
 import type { UpdateAdditionalField } from '../../model/report-queries.ts';
-import { Errors } from '../../shared/errors.ts';
-import { ImportErrorCode } from '../../import/import-error-codes.ts';
+import { Errors, MemberErrorCode } from '../../shared/errors.ts';
+import { ImportErrorCode } from '../../shared/import-error-codes.ts';
 import { checkFieldValue, MAX_CHECKLIST_CHARS, MAX_CHECKLIST_OPTIONS, MAX_OPTION } from '../../import/report-rules.ts';
 import { trimXml } from '../../import/xml-text.ts';
 import type { FieldAnswer } from '../../store/store.ts';
 import { requireCaller, type Handler } from '../context.ts';
 
 /** The options of a CheckList: a JSON array of strings, or one option written plainly. */
-function checkListOptions(text: string): string[] | { code: string; message: string } {
+function checkListOptions(text: string): string[] | { code: ImportErrorCode | typeof MemberErrorCode.InvalidCheckList; message: string } {
   if (!text.startsWith('[')) return [text];
   let parsed: unknown;
   try {
@@ -16,7 +16,7 @@ function checkListOptions(text: string): string[] | { code: string; message: str
     parsed = undefined;
   }
   if (!Array.isArray(parsed) || !parsed.every((v) => typeof v === 'string')) {
-    return { code: 'InvalidCheckList', message: 'A CheckList value is a JSON array of the options checked, such as ["Weather","Wildlife"].' };
+    return { code: MemberErrorCode.InvalidCheckList, message: 'A CheckList value is a JSON array of the options checked, such as ["Weather","Wildlife"].' };
   }
   if (parsed.length > MAX_CHECKLIST_OPTIONS) {
     return { code: ImportErrorCode.LimitExceeded, message: `A CheckList value names at most ${MAX_CHECKLIST_OPTIONS} options.` };

@@ -3,6 +3,7 @@
  * file is checked; it exists for reads once a worker has numbered it. Several processes share the
  * work: an import is worked on under a lease, and form counters are taken with row locks.
  */
+import { ImportOutcomeCode } from '../../../shared/errors.ts';
 import type { SqlSet } from './sql-set.ts';
 
 const number = (seq: string) => `f.number_prefix || '-' || lpad((${seq})::text, greatest(4, length((${seq})::text)), '0')`;
@@ -63,7 +64,7 @@ export const importsSql = {
   advanceImport: `UPDATE imports SET imported_reports = imported_reports + $2, started_at = coalesce(started_at, $4::bigint),
     numbered_through = greatest(numbered_through, $3), attempts = 0,
     status = CASE WHEN NOT $5 THEN 'Importing' WHEN imported_reports + $2 = total_reports THEN 'Completed' ELSE 'Failed' END,
-    error_code = CASE WHEN $5 AND imported_reports + $2 <> total_reports THEN 'ImportIncomplete' END,
+    error_code = CASE WHEN $5 AND imported_reports + $2 <> total_reports THEN '${ImportOutcomeCode.ImportIncomplete}' END,
     error_message = CASE WHEN $5 AND imported_reports + $2 <> total_reports
     THEN 'Created ' || (imported_reports + $2) || ' of ' || total_reports || ' reports' END,
     finished_at = CASE WHEN $5 THEN $4::bigint END,

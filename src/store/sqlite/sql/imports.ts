@@ -2,6 +2,7 @@
  * SQL of imports and reports (SQLite). A report is written without a number while its import's
  * file is checked; it exists for reads once the worker has numbered it.
  */
+import { ImportOutcomeCode } from '../../../shared/errors.ts';
 import type { SqlSet } from './sql-set.ts';
 
 export const importsSql = {
@@ -53,7 +54,7 @@ export const importsSql = {
     numbered_through = max(numbered_through, @last),
     status = CASE WHEN NOT @done THEN 'Importing'
     WHEN imported_reports + @created = total_reports THEN 'Completed' ELSE 'Failed' END,
-    error_code = CASE WHEN @done AND imported_reports + @created <> total_reports THEN 'ImportIncomplete' END,
+    error_code = CASE WHEN @done AND imported_reports + @created <> total_reports THEN '${ImportOutcomeCode.ImportIncomplete}' END,
     error_message = CASE WHEN @done AND imported_reports + @created <> total_reports
     THEN 'Created ' || (imported_reports + @created) || ' of ' || total_reports || ' reports' END,
     finished_at = CASE WHEN @done THEN @now ELSE NULL END WHERE id = @import`,
