@@ -1,7 +1,7 @@
 /** `npm start`: the service with its embedded store. */
 import { pino } from 'pino';
 import { loadConfig, ConfigError } from './shared/config.ts';
-import { openStore, redactUrl, StoreConfigError, StoreUnavailableError } from './store/open-store.ts';
+import { MigrationDriftError, openStore, redactUrl, StoreConfigError, StoreUnavailableError } from './store/open-store.ts';
 import { bootstrap, ProvisioningError, type BootstrapResult, type BootstrapSettings } from './admin/provisioning.ts';
 import type { Store } from './store/store.ts';
 import { buildApp } from './host/app.ts';
@@ -73,7 +73,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  if (err instanceof ConfigError || err instanceof StoreConfigError || err instanceof StoreUnavailableError || err instanceof ProvisioningError) {
+  if (err instanceof ConfigError || err instanceof StoreConfigError || err instanceof StoreUnavailableError || err instanceof ProvisioningError || err instanceof MigrationDriftError) {
     process.stderr.write(`coruson: ${err.message}\n`);
   } else {
     process.stderr.write(`coruson: could not start: ${err?.stack ?? err}\n`);

@@ -4,6 +4,7 @@ import { openPostgresStore, type PostgresStoreOptions } from './postgres/postgre
 
 export class StoreConfigError extends Error {}
 export { StoreUnavailableError, redactUrl } from './postgres/postgres-store.ts';
+export { MigrationDriftError } from './migration-ledger.ts';
 
 function sqliteFile(databaseUrl: string): string {
   return databaseUrl.replace(/^(sqlite|file):(\/\/)?/i, '');

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { checksumOf, planMigrations, type AppliedMigration } from '../migration-ledger.ts';
 import { postgresMigrations } from './migrations.ts';
 
 // any constant shared by every process of the service: it names the migration lock
@@ -18,13 +19,15 @@ export async function migratePostgres(pool: pg.Pool): Promise<void> {
     await c.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
     try {
       await c.query('CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at bigint NOT NULL)');
-      const done = new Set((await c.query('SELECT version FROM schema_migrations')).rows.map((r) => r.version as number));
-      for (const m of postgresMigrations) {
-        if (done.has(m.version)) continue;
+      await c.query('ALTER TABLE schema_migrations ADD COLUMN IF NOT EXISTS checksum text');
+      const applied = (await c.query<AppliedMigration>('SELECT version, checksum FROM schema_migrations')).rows;
+      const { pending, unrecorded } = planMigrations(postgresMigrations, applied);
+      for (const m of unrecorded) await c.query('UPDATE schema_migrations SET checksum = $1 WHERE version = $2', [checksumOf(m), m.version]);
+      for (const m of pending) {
         await c.query('BEGIN');
         try {
           await c.query(m.sql);
-          await c.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [m.version, m.name, Date.now()]);
+          await c.query('INSERT INTO schema_migrations (version, name, applied_at, checksum) VALUES ($1, $2, $3, $4)', [m.version, m.name, Date.now(), checksumOf(m)]);
           await c.query('COMMIT');
         } catch (err) {
           await c.query('ROLLBACK');

@@ -1,5 +1,7 @@
+import type { Migration } from '../migration-ledger.ts';
+
 /** Schema versions, applied in order at start. Never edit a released entry: add a new one. */
-export const postgresMigrations: ReadonlyArray<{ version: number; name: string; sql: string }> = [
+export const postgresMigrations: readonly Migration[] = [
   {
     version: 1,
     name: 'organisations, users, credentials, forms, imports and their staging, reports',

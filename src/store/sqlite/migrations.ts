@@ -1,9 +1,11 @@
+import type { Migration } from '../migration-ledger.ts';
+
 /** A version 4 UUID, evaluated once per row. */
 const randomUuid = `lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2) || '-'
   || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6)))`;
 
 /** Schema versions, applied in order at start. Never edit a released entry: add a new one. */
-export const sqliteMigrations: ReadonlyArray<{ version: number; name: string; sql: string }> = [
+export const sqliteMigrations: readonly Migration[] = [
   {
     version: 1,
     name: 'organisations, users, credentials, forms, imports and their staging, reports',

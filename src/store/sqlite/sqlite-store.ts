@@ -14,6 +14,7 @@ import type { ImportFieldType } from '../../shared/report-record.ts';
 import { fieldChangesOf, withValues, type FieldChangeRow } from '../read-rows.ts';
 import { type BuiltQuery, type FormInfo, formQuery, reportFieldQuery, reportQuery } from '../read-sql.ts';
 import { readsSql } from './sql/reads.ts';
+import { checksumOf, planMigrations, type AppliedMigration } from '../migration-ledger.ts';
 import { sqliteMigrations } from './migrations.ts';
 import { accountsSql } from './sql/accounts.ts';
 import { importsSql } from './sql/imports.ts';
@@ -47,14 +48,17 @@ export function openSqliteStore(file: string, opts: SqliteStoreOptions = {}): Sq
 }
 
 function migrate(db: Database.Database): void {
-  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
+  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL, checksum TEXT)');
   // BEGIN IMMEDIATE takes the write lock first, so two processes starting together apply each step once
   const apply = db.transaction(() => {
-    const done = new Set(db.prepare('SELECT version FROM schema_migrations').pluck().all() as number[]);
-    for (const m of sqliteMigrations) {
-      if (done.has(m.version)) continue;
+    const columns = db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all('schema_migrations') as string[];
+    if (!columns.includes('checksum')) db.exec('ALTER TABLE schema_migrations ADD COLUMN checksum TEXT');
+    const applied = db.prepare('SELECT version, checksum FROM schema_migrations').all() as AppliedMigration[];
+    const { pending, unrecorded } = planMigrations(sqliteMigrations, applied);
+    for (const m of unrecorded) db.prepare('UPDATE schema_migrations SET checksum = ? WHERE version = ?').run(checksumOf(m), m.version);
+    for (const m of pending) {
       db.exec(m.sql);
-      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, Date.now());
+      db.prepare('INSERT INTO schema_migrations (version, name, applied_at, checksum) VALUES (?, ?, ?, ?)').run(m.version, m.name, Date.now(), checksumOf(m));
     }
   });
   apply.immediate();
