@@ -1,12 +1,12 @@
 /**
- * Writes a generated report import file (see src/import/generate-file.ts).
+ * Writes a generated report import file (see scripts/generate-file.ts).
  *
  *   npm run gen -- --reports N [--out file] [--seed S] [--fields F] [--forms "A,B"]
  */
 import { createWriteStream } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { Writable } from 'node:stream';
-import { DEFAULT_FORMS, writeImportFile } from '../src/import/generate-file.ts';
+import { DEFAULT_FORMS, writeImportFile } from './generate-file.ts';
 
 const HELP = `Usage: npm run gen -- --reports N [options]
 

@@ -4,7 +4,7 @@ import { connect } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generateImportFile } from '../src/import/generate-file.ts';
+import { generateImportFile } from '../scripts/generate-file.ts';
 import { startService, type ServiceProcess } from './support/process.ts';
 import { createTestDatabase, type TestDatabase } from './support/database.ts';
 

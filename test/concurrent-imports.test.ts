@@ -1,6 +1,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { generateImportFile } from '../src/import/generate-file.ts';
+import { generateImportFile } from '../scripts/generate-file.ts';
 import { bearer, startServer, waitForImport, type TestServer } from './support/server.ts';
 import { sqlOf } from './support/database.ts';
 

@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { generateImportFile } from '../src/import/generate-file.ts';
+import { generateImportFile } from '../scripts/generate-file.ts';
 import { startService, type ServiceProcess } from './support/process.ts';
 import { connectSql, createTestDatabase, onPostgres, type TestDatabase, type TestSql } from './support/database.ts';
 

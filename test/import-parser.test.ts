@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseImportFile, type ParseOutcome } from '../src/import/parse-import-file.ts';
-import { generateImportFile } from '../src/import/generate-file.ts';
+import { generateImportFile } from '../scripts/generate-file.ts';
 import { defaultImportLimits, type FormRef, type ImportLimits, type ImportProblem, type ReportRecord } from '../src/shared/report-record.ts';
 import { isCalendarDate, parseDateTime } from '../src/import/report-rules.ts';
 

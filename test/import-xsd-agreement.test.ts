@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { validateXML } from 'xmllint-wasm';
-import { generateImportFile } from '../src/import/generate-file.ts';
+import { generateImportFile } from '../scripts/generate-file.ts';
 import { parseImportFile } from '../src/import/parse-import-file.ts';
 import { defaultImportLimits, type FormRef } from '../src/shared/report-record.ts';
 

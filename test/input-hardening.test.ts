@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { bearer, startServer, waitForImport, type TestServer } from './support/server.ts';
-import { generateImportFile } from '../src/import/generate-file.ts';
+import { generateImportFile } from '../scripts/generate-file.ts';
 import { csvFormat, jsvFormat } from '../src/host/formats/index.ts';
 import { dto, member, t } from '../src/model/dsl.ts';
 import { parseImportFile } from '../src/import/parse-import-file.ts';

@@ -1,7 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
-import { generateImportFile } from '../src/import/generate-file.ts';
+import { generateImportFile } from '../scripts/generate-file.ts';
 import { bearer, startServer, waitForImport, type TestServer } from './support/server.ts';
 
 let s: TestServer;

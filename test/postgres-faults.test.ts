@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generateImportFile } from '../src/import/generate-file.ts';
+import { generateImportFile } from '../scripts/generate-file.ts';
 import { openStore } from '../src/store/open-store.ts';
 import { postgresMigrations } from '../src/store/postgres/migrations.ts';
 import { bearer, startServer, waitForImport, type TestServer } from './support/server.ts';

@@ -2,7 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
 import { bearer, startServer, type TestServer } from './support/server.ts';
-import { generateImportFile } from '../src/import/generate-file.ts';
+import { generateImportFile } from '../scripts/generate-file.ts';
 
 /** An upload that sends its headers and a few bytes of body, then goes silent. */
 function stall(s: TestServer): Promise<{ socket: Socket; answer: Promise<string> }> {

@@ -2,7 +2,7 @@
 import type { AuthUser, FormRow, Organisation, Store } from '../store/store.ts';
 import { hashPassword, newApiKey, newPassword, tokenHash } from '../shared/secrets.ts';
 
-export const defaultForms: ReadonlyArray<{ name: string; numberPrefix: string }> = [
+const defaultForms: ReadonlyArray<{ name: string; numberPrefix: string }> = [
   { name: 'Occurrence Report', numberPrefix: 'OCC' },
   { name: 'Hazard Report', numberPrefix: 'HAZ' },
   { name: 'Safety Observation', numberPrefix: 'OBS' },

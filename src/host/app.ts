@@ -35,7 +35,7 @@ import { registerHealth, type Readiness } from './health.ts';
 import { readSoapMessage, soapFormats, type SoapVersion } from './soap/envelope.ts';
 import { bindSoapRequest, soapVersionOf } from './soap/endpoint.ts';
 
-export const basePath = '/api';
+const basePath = '/api';
 
 export interface AppOptions {
   config: Config;

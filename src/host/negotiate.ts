@@ -33,7 +33,7 @@ function first(v: string | string[] | undefined): string | undefined {
 }
 
 /** JSONP callback names keep only `[A-Za-z0-9._]`; anything else becomes `_`. */
-export function jsonpCallback(query: Record<string, string | string[] | undefined>): string | undefined {
+function jsonpCallback(query: Record<string, string | string[] | undefined>): string | undefined {
   const cb = first(query.callback);
   return cb ? cb.replace(/[^A-Za-z0-9._]/g, '_') : undefined;
 }

@@ -27,8 +27,6 @@ export interface RouteMatch {
   routeFormat?: WireFormat;
   /** a predefined route (`/{format}/reply/{Op}`, `/{Op}`): the body is read in the route's format */
   predefined: boolean;
-  /** the predefined /oneway/ route was used */
-  oneWay?: boolean;
 }
 
 export class Router {
@@ -74,13 +72,14 @@ export class Router {
     }
     if (verbMismatch) throw Errors.verbNotAllowed(method, verbMismatch.decl.path, [...allowed]);
 
-    // predefined routes: /{format}/reply|oneway/{Op} and /{Op}
+    // predefined routes: /{format}/reply|oneway/{Op} and /{Op}. With no message queue registered,
+    // ServiceStack runs a oneway request as it runs a reply one and returns its response; so does this host
     if (parts.length === 3) {
       const f = formatByName(parts[0]);
       const kind = parts[1].toLowerCase();
       if (f && (kind === 'reply' || kind === 'oneway')) {
         const op = this.predefinedOperation(method, parts[2], rawPath);
-        return { op, params: {}, extension, routeFormat: f, predefined: true, oneWay: kind === 'oneway' };
+        return { op, params: {}, extension, routeFormat: f, predefined: true };
       }
     }
     if (parts.length === 1) return { op: this.predefinedOperation(method, parts[0], rawPath), params: {}, extension, predefined: true };

@@ -12,7 +12,7 @@ const dashedGuid = /^\{?([0-9a-f]{8})-([0-9a-f]{4})-([0-9a-f]{4})-([0-9a-f]{4})-
 const plainGuid = /^([0-9a-f]{8})([0-9a-f]{4})([0-9a-f]{4})([0-9a-f]{4})([0-9a-f]{12})$/i;
 
 /** Accepts the dashed (D), 32-hex (N) and braced (B) forms; returns lower-case dashed, or undefined. */
-export function parseGuid(text: string): string | undefined {
+function parseGuid(text: string): string | undefined {
   const m = dashedGuid.exec(text) ?? plainGuid.exec(text);
   if (!m) return undefined;
   return `${m[1]}-${m[2]}-${m[3]}-${m[4]}-${m[5]}`.toLowerCase();
@@ -22,10 +22,10 @@ const wcfDate = /^\\?\/Date\((-?\d+)([+-]\d{4})?\)\\?\/$/;
 const isoDate = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
 
 /** The instants a .NET DateTime holds: 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z (UTC). */
-export const MIN_INSTANT_MS = -62135596800000;
-export const MAX_INSTANT_MS = 253402300799999;
+const MIN_INSTANT_MS = -62135596800000;
+const MAX_INSTANT_MS = 253402300799999;
 
-export function inDateTimeRange(ms: number): boolean {
+function inDateTimeRange(ms: number): boolean {
   return ms >= MIN_INSTANT_MS && ms <= MAX_INSTANT_MS;
 }
 

@@ -20,7 +20,7 @@ import { ReportChecks, VALUE_SHAPE_TEXT } from './report-checks.ts';
 import { IMPORT_NAMESPACE, type ImportSaxParser, labelText } from './walker-base.ts';
 import { DOCTYPE_MESSAGE, isXmlWhitespace, quote, trimXml } from './xml-text.ts';
 
-export { IMPORT_NAMESPACE, type ImportSaxParser, type ParsedReport, STOP } from './walker-base.ts';
+export { type ImportSaxParser, type ParsedReport, STOP } from './walker-base.ts';
 
 const XML_NAMESPACE = 'http://www.w3.org/XML/1998/namespace';
 const XSI_NAMESPACE = 'http://www.w3.org/2001/XMLSchema-instance';

@@ -1,11 +1,11 @@
 /**
  * Checks an import file (the bytes of ImportReports.FileBytes) against the format of
- * /work/shared/spec/report-import-xml.md and turns each report into its stored JSON form.
+ * docs/import-format.md and turns each report into its stored JSON form.
  *
  * - Streaming (saxes, no DOM): memory stays near the size of the file plus the JSON of its reports.
  * - Every problem is listed (up to `limits.maxErrors`, then `truncated`), each with a path such as
  *   `Reports/Report[3]/Fields/Field[2]/Value`, line, column and the report's id where known.
- *   Codes: see ./import-error-codes.ts.
+ *   Codes: see ../shared/import-error-codes.ts.
  * - Problems that make reading on pointless or unsafe stop the check and are the only problem
  *   listed: invalid UTF-8, another encoding, a DOCTYPE, malformed XML. Passing a size, depth,
  *   element or report limit stops it too, keeping what was found before.
@@ -22,7 +22,7 @@ import { type ImportSaxParser, ImportWalker, type ParsedReport, STOP } from './i
 import type { FormRef, ImportLimits, ImportProblem } from '../shared/report-record.ts';
 import { checkFileEncoding, checkProlog } from './xml-text.ts';
 
-export { IMPORT_NAMESPACE, type ParsedReport } from './import-walker.ts';
+export { type ParsedReport } from './import-walker.ts';
 
 export type ParseOutcome =
   | { ok: true; reports: ParsedReport[]; duplicatesInFile: string[] }

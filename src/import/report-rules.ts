@@ -1,5 +1,5 @@
 /**
- * Value rules of the import format (spec: /work/shared/spec/report-import-xml.md, "Rules").
+ * Value rules of the import format (docs/import-format.md, "Elements").
  * Lexical forms deliberately match schema/report-import.xsd, so that a value the XSD accepts is
  * accepted here and the other way round: e.g. date-times are the xs:dateTime form with a 4-digit
  * year, and lengths count Unicode characters after trimming XML whitespace.
@@ -10,8 +10,8 @@ import { longerThan, quote } from './xml-text.ts';
 
 export const MAX_SUMMARY = 500;
 export const MAX_SHORT_TEXT = 200;
-export const MAX_TEXTBOX = 1_000;
-export const MAX_TEXTAREA = 100_000;
+const MAX_TEXTBOX = 1_000;
+const MAX_TEXTAREA = 100_000;
 /** SelectList, RadioGroup, Location and each CheckList item */
 export const MAX_OPTION = 1_000;
 
@@ -22,7 +22,7 @@ export const MAX_CHECKLIST_CHARS = 100_000;
 /** most fields in one report, the fields of SectionRepeater rows included */
 export const MAX_REPORT_FIELDS = 2_000;
 /** most significant digits of a Numerical value: what a .NET decimal holds */
-export const MAX_DECIMAL_DIGITS = 28;
+const MAX_DECIMAL_DIGITS = 28;
 
 export const REPORT_STATUSES: readonly ReportStatusValue[] = ['Draft', 'New', 'Open', 'Closed'];
 export const FIELD_TYPES: readonly ImportFieldType[] = [
@@ -135,7 +135,7 @@ export function isCalendarDate(s: string): boolean {
 }
 
 /** A decimal number a .NET decimal holds: at most 28 significant digits, so also within ±7.9e28. */
-export function isDecimal(s: string): boolean {
+function isDecimal(s: string): boolean {
   if (s.length > 64 || !DECIMAL.test(s)) return false;
   const digitsOnly = s.replace(/^[+-]/, '').replace('.', '').replace(/^0+/, '');
   const point = s.indexOf('.');
@@ -221,7 +221,7 @@ function describe(type: ImportFieldType, label: string | undefined): string {
 }
 
 /** `what` is how the message names the value, e.g. "Summary". */
-export function tooLong(v: string, max: number, what: string): RuleFailure | null {
+function tooLong(v: string, max: number, what: string): RuleFailure | null {
   return longerThan(v, max)
     ? { code: ImportErrorCode.TooLong, message: `${what} is longer than ${max.toLocaleString('en-US')} characters.` }
     : null;

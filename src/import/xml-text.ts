@@ -130,7 +130,7 @@ export const DOCTYPE_MESSAGE = 'The file contains a DOCTYPE declaration; import 
   '(no DTDs, and no entities beyond &amp; &lt; &gt; &quot; &apos;). Remove it.';
 
 /** Offset of the first byte of the first ill-formed UTF-8 sequence at or after `from`, or -1. */
-export function findInvalidUtf8(b: Uint8Array, from: number): number {
+function findInvalidUtf8(b: Uint8Array, from: number): number {
   const n = b.length;
   let i = from;
   while (i < n) {
@@ -154,7 +154,7 @@ export function findInvalidUtf8(b: Uint8Array, from: number): number {
 }
 
 /** 1-based line and character column of a byte offset. */
-export function lineColumnAt(b: Uint8Array, offset: number): { line: number; column: number } {
+function lineColumnAt(b: Uint8Array, offset: number): { line: number; column: number } {
   const buf = Buffer.from(b.buffer, b.byteOffset, b.byteLength);
   let line = 1;
   let lineStart = 0;
@@ -168,7 +168,7 @@ export function lineColumnAt(b: Uint8Array, offset: number): { line: number; col
 }
 
 /** Whether an XML declaration's encoding name means UTF-8. */
-export function isUtf8EncodingName(name: string): boolean {
+function isUtf8EncodingName(name: string): boolean {
   const n = name.toLowerCase();
   return n === 'utf-8' || n === 'utf8';
 }

@@ -10,7 +10,7 @@ function sqliteFile(databaseUrl: string): string {
   return databaseUrl.replace(/^(sqlite|file):(\/\/)?/i, '');
 }
 
-export function isPostgres(databaseUrl: string): boolean {
+function isPostgres(databaseUrl: string): boolean {
   return /^postgres(ql)?:\/\//i.test(databaseUrl);
 }
 

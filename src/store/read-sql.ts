@@ -98,7 +98,7 @@ function numberPredicate(p: Predicates, text: string, forms: readonly FormInfo[]
   p.add(alternatives.length ? `(${alternatives.join(' OR ')})` : '1 = 0');
 }
 
-export const reportColumns = `r.report_id AS "reportId", r.number, f.form_id AS "formId", f.name AS "formName", r.summary,
+const reportColumns = `r.report_id AS "reportId", r.number, f.form_id AS "formId", f.name AS "formName", r.summary,
   r.status, r.category, r.raised_from AS "raisedFrom", r.owner, r.raised_by AS "raisedBy", r.closed_by AS "closedBy",
   r.raised_date AS "raisedDate", r.submitted_date AS "submittedDate", r.closed_date AS "closedDate",
   r.is_mandatory AS "isMandatory", i.import_id AS "importId"`;
@@ -163,7 +163,7 @@ export function reportQuery(q: ReportQuery, forms: readonly FormInfo[], dialect:
   return { count: `SELECT coalesce(sum(c.n), 0) FROM report_counts c${c.sql()}`, countParams: c.params, page, pageParams: p.params };
 }
 
-export const reportFieldColumns = `rf.field_id AS "fieldId", r.report_id AS "reportId", rf.label, rf.field_type AS "fieldType",
+const reportFieldColumns = `rf.field_id AS "fieldId", r.report_id AS "reportId", rf.label, rf.field_type AS "fieldType",
   rf.value, rf.values_json AS "valuesJson", rf.section_id AS "sectionId", rf.section_name AS "sectionName",
   b.bank_field_id AS "bankFieldId"`;
 
@@ -190,7 +190,7 @@ export function reportFieldQuery(q: ReportFieldQuery, dialect: Dialect): BuiltQu
   };
 }
 
-export const formColumns = `id AS pk, form_id AS "formId", form_revision_id AS "formRevisionId", org_id AS "orgId", name,
+const formColumns = `id AS pk, form_id AS "formId", form_revision_id AS "formRevisionId", org_id AS "orgId", name,
   number_prefix AS "numberPrefix", owner, revision, status`;
 
 export function formQuery(q: FormQuery, dialect: Dialect): BuiltQuery {

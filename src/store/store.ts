@@ -184,7 +184,6 @@ export function batchExtent(forms: readonly WaitingBatch[], after: number): { cr
 }
 
 export interface Store {
-  readonly dialect: 'sqlite' | 'postgres';
   close(): Promise<void>;
   /** Migrations known to this build that the database has not applied (0 when current); fails when the database does not answer. */
   pendingMigrations(): Promise<number>;

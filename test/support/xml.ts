@@ -10,7 +10,7 @@ export interface ReportSpec {
   fields?: string;
 }
 
-export function reportXml(r: ReportSpec = {}): string {
+function reportXml(r: ReportSpec = {}): string {
   const closed = r.status === 'Closed' ? '<ClosedDate>2026-03-02T09:00:00Z</ClosedDate><ClosedBy>s.officer</ClosedBy>' : '';
   return `<Report><ReportId>${r.id ?? randomUUID()}</ReportId><FormName>${r.form ?? 'Occurrence Report'}</FormName>` +
     `<Summary>${r.summary ?? 'Bird strike on final approach'}</Summary>${r.status ? `<ReportStatus>${r.status}</ReportStatus>` : ''}` +

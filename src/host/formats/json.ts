@@ -130,7 +130,7 @@ function invalidValue(fieldName: string, raw: unknown, type: TypeRef): FieldErro
 }
 
 /** No request declaration nests nearly this deep; deeper bodies are refused before JSON.parse or any walk sees them. */
-export const MAX_JSON_DEPTH = 64;
+const MAX_JSON_DEPTH = 64;
 
 /** Whether brackets outside strings nest deeper than `max`: one pass over the bytes. */
 function nestedDeeperThan(body: Buffer, max: number): boolean {

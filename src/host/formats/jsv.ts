@@ -19,7 +19,7 @@ const delimiters = /[":,{}[\]\r\n]/;
 
 const controls = /[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g;
 
-export function jsvString(s: string): string {
+function jsvString(s: string): string {
   if (s === '') return '""';
   // JSV has no escapes: a control character stored before input was checked is written as U+FFFD, as XML does
   if (controls.test(s)) s = s.replace(controls, '\uFFFD');
@@ -60,7 +60,7 @@ export function jsvValueWriter(type: TypeRef): Write {
 
 const writers = new WeakMap<Dto, Write>();
 
-export function jsvDtoWriter(dto: Dto): Write {
+function jsvDtoWriter(dto: Dto): Write {
   let w = writers.get(dto);
   if (!w) {
     w = objectWriter(dto, (name) => name, jsvValueWriter);
@@ -237,7 +237,7 @@ export function readJsvValue(type: TypeRef, v: JsvValue, path: string, errors: F
   return { ok: false };
 }
 
-export function readJsvDto(dto: Dto, map: Map<string, JsvValue>, path: string, errors: FieldError[]): Record<string, unknown> {
+function readJsvDto(dto: Dto, map: Map<string, JsvValue>, path: string, errors: FieldError[]): Record<string, unknown> {
   const lookup = memberLookup(dto);
   const out: Record<string, unknown> = {};
   for (const [key, v] of map) {

@@ -39,11 +39,6 @@ export function keyValueName(key: TypeRef, value: TypeRef): string {
   return `KeyValueOf${contractName(key)}${contractName(value)}`;
 }
 
-/** The item element of a collection: the item type's contract name. */
-export function itemName(list: TypeRef & { kind: 'list' }): string {
-  return contractName(list.of);
-}
-
 /** A generic class instance is named after its type arguments, as DataContract does: `PagingRequestBaseOfReportOrder`. */
 export function dtoContractName(d: Dto): string {
   return d.genericArgs?.length ? `${d.name}Of${d.genericArgs.map(contractName).join('')}` : d.name;

@@ -14,12 +14,12 @@ const needsEscape = /[&<>\r\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/;
 const escapeChars = /[&<>\r\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g;
 
 /** XML 1.0 cannot carry most control characters at all; they become U+FFFD rather than an unreadable document. */
-export function escapeXml(s: string): string {
+function escapeXml(s: string): string {
   if (!needsEscape.test(s)) return s;
   return s.replace(escapeChars, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '\r' ? '&#xD;' : '\uFFFD'));
 }
 
-export function xmlDate(d: Date): string {
+function xmlDate(d: Date): string {
   const s = d.toISOString();
   return s.endsWith('.000Z') ? s.slice(0, -5) + 'Z' : s;
 }

@@ -10,7 +10,7 @@ export class Html {
 
 const entities: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
-export function escapeHtml(text: string): string {
+function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => entities[c]);
 }
 
@@ -28,7 +28,7 @@ export function html(strings: TemplateStringsArray, ...values: unknown[]): Html 
 }
 
 /** The heading every page carries, as the original service's pages do. */
-export const serviceTitle = 'Coruson API';
+const serviceTitle = 'Coruson API';
 
 const style = `
 body { font-family: system-ui, -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; margin: 0; color: #222; }

@@ -106,7 +106,7 @@ export function dtoDisplayName(d: Dto): string {
 }
 
 /** Whether two declared types are the same type (declarations build a fresh object per use). */
-export function sameType(a: TypeRef, b: TypeRef): boolean {
+function sameType(a: TypeRef, b: TypeRef): boolean {
   if (a.kind !== b.kind) return false;
   switch (a.kind) {
     case 'scalar': return a.name === (b as typeof a).name;

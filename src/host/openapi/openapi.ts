@@ -15,7 +15,7 @@ const bodyVerbs: ReadonlySet<Verb> = new Set(['POST', 'PUT', 'PATCH']);
 const credentials = [{ bearer: [] }, { basic: [] }, { session: [] }];
 
 /** Generic classes get their type arguments in the name: `PagingRequestBase_ReportOrder`. */
-export function schemaName(d: Dto): string {
+function schemaName(d: Dto): string {
   const args = d.genericArgs?.map((a) => (a.kind === 'enum' ? a.decl.name : a.kind === 'ref' ? schemaName(a.dto) : a.kind));
   return args?.length ? `${d.name}_${args.join('_')}` : d.name;
 }

@@ -14,7 +14,7 @@ import { typesNs } from '../formats/xml-names.ts';
 
 export type SoapVersion = 11 | 12;
 
-export const envelopeNs: Record<SoapVersion, string> = {
+const envelopeNs: Record<SoapVersion, string> = {
   11: 'http://schemas.xmlsoap.org/soap/envelope/',
   12: 'http://www.w3.org/2003/05/soap-envelope',
 };

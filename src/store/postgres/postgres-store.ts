@@ -85,8 +85,7 @@ export function redactUrl(url: string): string {
 const q = namedStatements({ ...accountsSql, ...importsSql, ...readsSql });
 type Queryable = pg.Pool | pg.PoolClient;
 
-export class PostgresStore implements Store {
-  readonly dialect = 'postgres' as const;
+class PostgresStore implements Store {
   /** names this store's leases, one per process and thread: host and pid say which process holds an import */
   readonly owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   private readonly imported = new ImportedReportsCache();

@@ -64,8 +64,7 @@ function migrate(db: Database.Database): void {
   apply.immediate();
 }
 
-export class SqliteStore implements Store {
-  readonly dialect = 'sqlite' as const;
+class SqliteStore implements Store {
   private readonly s: ReturnType<typeof prepareAll<typeof accountsSql & typeof importsSql & typeof readsSql>>;
   private readonly imported = new ImportedReportsCache();
   /** `org \0 label \0 type` → the field bank row's key */

@@ -5,7 +5,7 @@
  */
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
-import { IMPORT_NAMESPACE } from './walker-base.ts';
+import { IMPORT_NAMESPACE } from '../src/import/walker-base.ts';
 
 export interface GenerateOptions {
   reports: number;
