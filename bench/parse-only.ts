@@ -8,9 +8,9 @@
  */
 import { parseArgs } from 'node:util';
 import { SaxesParser } from 'saxes';
-import { generateImportFile, DEFAULT_FORMS } from '../src/import/generate-file.ts';
+import { generateImportFile, DEFAULT_FORMS } from '../scripts/generate-file.ts';
 import { parseImportFile } from '../src/import/parse-import-file.ts';
-import { defaultImportLimits, type FormRef } from '../src/import/report-record.ts';
+import { defaultImportLimits, type FormRef } from '../src/shared/report-record.ts';
 
 const { values } = parseArgs({
   options: {

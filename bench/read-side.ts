@@ -14,7 +14,7 @@ import { readFile } from 'node:fs/promises';
 import { Agent, request } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { writeImportFile } from '../src/import/generate-file.ts';
+import { writeImportFile } from '../scripts/generate-file.ts';
 import { reportFieldQuery, reportQuery, type BuiltQuery } from '../src/store/read-sql.ts';
 import type { ReportFieldQuery, ReportQuery } from '../src/store/store.ts';
 import { sqliteMigrations } from '../src/store/sqlite/migrations.ts';

@@ -11,7 +11,7 @@ import { connect } from 'node:net';
 import { writeFileSync, readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { generateImportFile } from '../src/import/generate-file.ts';
+import { generateImportFile } from '../scripts/generate-file.ts';
 import { startService, type ServiceProcess } from '../test/support/process.ts';
 import { createPostgresDatabase, postgresServerUrl, type TestDatabase } from '../test/support/database.ts';
 import { apiKey, fmt, outDir, post } from './support.ts';
@@ -72,10 +72,18 @@ async function run(svc: ServiceProcess, opts: { minutes: number; pg: boolean }):
     }
   };
 
-  // RSS every 5 s
-  const rss: { s: number; mb: number }[] = [];
+  // RSS every 5 s, with the V8 heap and the memory outside it (from /metrics) to tell which grows
+  const rss: { s: number; mb: number; heapMb?: number; externalMb?: number }[] = [];
   const t0 = Date.now();
-  const sampler = setInterval(() => rss.push({ s: Math.round((Date.now() - t0) / 1000), mb: rssMb(svc.child.pid!) }), 5000);
+  const sampler = setInterval(() => {
+    const sample: (typeof rss)[number] = { s: Math.round((Date.now() - t0) / 1000), mb: rssMb(svc.child.pid!) };
+    rss.push(sample);
+    void fetch(`${base}/metrics`).then((r) => r.text()).then((text) => {
+      const gauge = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1]) / 2 ** 20;
+      sample.heapMb = gauge('coruson_nodejs_heap_size_used_bytes');
+      sample.externalMb = gauge('coruson_nodejs_external_memory_bytes');
+    }, () => undefined);
+  }, 5000);
 
   let seed = 1000;
   const uploader = async () => {
@@ -196,6 +204,8 @@ async function run(svc: ServiceProcess, opts: { minutes: number; pg: boolean }):
   console.log(`  imports accepted     ${accepted.length}   reports accepted ${fmt(expected)}   numbered ${fmt(numbered)}   listed by GetReports ${fmt(listed.TotalResults)}`);
   console.log(`  reports lost         ${lost}   (target 0)`);
   console.log(`  RSS (MB) every 5 s   ${rss.map((r) => fmt(r.mb)).join(' ')}`);
+  console.log(`  V8 heap used (MB)    ${rss.map((r) => fmt(r.heapMb ?? NaN)).join(' ')}`);
+  console.log(`  external (MB)        ${rss.map((r) => fmt(r.externalMb ?? NaN)).join(' ')}`);
   console.log(`  RSS after warm-up    first third ${fmt(early)} MB   last third ${fmt(late)} MB   ratio ${(late / early).toFixed(2)}   (target: flat)`);
   for (const e of tally.serverErrors) console.log(`  5xx: ${e.what} → ${e.status} ${e.body}`);
   writeFileSync(join(outDir, 'soak.json'), JSON.stringify({ date: new Date().toISOString(), minutes: opts.minutes, store: opts.pg ? 'postgres' : 'sqlite', total, tally, accepted: accepted.length, expected, numbered, listed: listed.TotalResults, lost, rss }, null, 2));

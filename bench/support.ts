@@ -4,7 +4,7 @@ import { request } from 'node:http';
 import { existsSync, mkdirSync, readFileSync, createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { writeImportFile } from '../src/import/generate-file.ts';
+import { writeImportFile } from '../scripts/generate-file.ts';
 
 export const root = fileURLToPath(new URL('..', import.meta.url));
 export const outDir = join(root, 'bench', 'out');

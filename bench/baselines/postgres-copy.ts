@@ -11,7 +11,7 @@ import { openPostgresStore } from '../../src/store/postgres/postgres-store.ts';
 import { copyLine, copyLines } from '../../src/store/postgres/copy-text.ts';
 import { orderedUuid } from '../../src/store/ordered-uuid.ts';
 import { parseImportFile } from '../../src/import/parse-import-file.ts';
-import { defaultImportLimits, type FieldRecord, type ReportRecord } from '../../src/import/report-record.ts';
+import { defaultImportLimits, type FieldRecord, type ReportRecord } from '../../src/shared/report-record.ts';
 
 const [file, url] = process.argv.slice(2);
 const store = await openPostgresStore(url);

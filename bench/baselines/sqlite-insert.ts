@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import { orderedUuid } from '../../src/store/ordered-uuid.ts';
 import { parseImportFile } from '../../src/import/parse-import-file.ts';
-import { defaultImportLimits, type FieldRecord, type ReportRecord } from '../../src/import/report-record.ts';
+import { defaultImportLimits, type FieldRecord, type ReportRecord } from '../../src/shared/report-record.ts';
 
 const [file, dir] = process.argv.slice(2);
 const store = openSqliteStore(join(dir, 'baseline.db'));
