@@ -4,7 +4,7 @@ import { loadConfig, ConfigError } from './shared/config.ts';
 import { MigrationDriftError, openStore, redactUrl, StoreConfigError, StoreUnavailableError } from './store/open-store.ts';
 import { bootstrap, ProvisioningError, type BootstrapResult, type BootstrapSettings } from './admin/provisioning.ts';
 import type { Store } from './store/store.ts';
-import { buildApp } from './host/app.ts';
+import { composeService } from './service.ts';
 
 /**
  * Instances started together on an empty shared database race to create the administrator: the
@@ -42,7 +42,7 @@ async function main(): Promise<void> {
   // a file still being checked when the process stopped was never accepted: its client got no ImportId
   const abandoned = await store.discardAbandonedImports(Date.now());
   if (abandoned) log.warn({ abandoned }, 'removed imports whose files were still being checked at the last stop');
-  const app = buildApp({ config, store, log });
+  const app = composeService({ config, store, log });
   app.worker.start();
   await app.http.listen({ port: config.port, host: config.host });
   log.info({ port: config.port, database: redactUrl(config.databaseUrl) }, 'Coruson Reports API listening');

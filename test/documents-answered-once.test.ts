@@ -7,7 +7,7 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { loadConfig } from '../src/shared/config.ts';
 import { openStore } from '../src/store/open-store.ts';
-import { buildApp } from '../src/host/app.ts';
+import { composeService } from '../src/service.ts';
 import { createTestDatabase } from './support/database.ts';
 
 test('each document GET is answered once: no FST_ERR_REP_ALREADY_SENT in the log', async () => {
@@ -17,7 +17,7 @@ test('each document GET is answered once: no FST_ERR_REP_ALREADY_SENT in the log
   const sink = new Writable({ write(chunk, _enc, cb) { lines.push(String(chunk)); cb(); } });
   const config = loadConfig({ DATABASE_URL: database.url });
   const store = await openStore(config.databaseUrl);
-  const app = buildApp({ config, store, log: pino({ level: 'debug' }, sink) });
+  const app = composeService({ config, store, log: pino({ level: 'debug' }, sink) });
   try {
     await app.http.listen({ port: 0, host: '127.0.0.1' });
     const { port } = app.http.server.address() as { port: number };

@@ -33,7 +33,7 @@ interface Document {
   body: string | Buffer;
 }
 
-interface DocumentRoute {
+export interface DocumentRoute {
   /** matched against the path below the base path */
   pattern: RegExp;
   /** errors are written as an HTML page rather than a ResponseStatus */

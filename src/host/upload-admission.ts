@@ -33,3 +33,16 @@ export class UploadAdmission {
     });
   }
 }
+
+/** Admits a file-sized body unless the service is stopping; counts each refusal. */
+export function uploadGate(uploads: UploadAdmission, stopping: () => boolean, onRefused?: () => void): (reply: FastifyReply, callerId: number | undefined) => void {
+  return (reply, callerId) => {
+    try {
+      if (stopping()) throw Errors.shuttingDown();
+      uploads.admit(reply, callerId);
+    } catch (err) {
+      onRefused?.();
+      throw err;
+    }
+  };
+}

@@ -15,10 +15,6 @@ function isPostgres(databaseUrl: string): boolean {
 }
 
 /** An in-memory database lives in one connection, so nothing else (a worker thread) can share it. */
-export function isInMemory(databaseUrl: string): boolean {
-  return !isPostgres(databaseUrl) && sqliteFile(databaseUrl) === ':memory:';
-}
-
 /** DATABASE_URL: a `postgres://` URL, or a SQLite file path (or `sqlite:`/`file:` URL, or `:memory:`). */
 export async function openStore(databaseUrl: string, options: PostgresStoreOptions = {}): Promise<Store> {
   if (isPostgres(databaseUrl)) return openPostgresStore(databaseUrl, options);

@@ -184,6 +184,11 @@ export function batchExtent(forms: readonly WaitingBatch[], after: number): { cr
 }
 
 export interface Store {
+  /**
+   * The URL another thread can open this same database with, so the import worker can number in
+   * a thread of its own; undefined when no other connection can reach it (an in-memory database).
+   */
+  readonly sharedUrl: string | undefined;
   close(): Promise<void>;
   /** Migrations known to this build that the database has not applied (0 when current); fails when the database does not answer. */
   pendingMigrations(): Promise<number>;

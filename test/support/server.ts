@@ -6,7 +6,8 @@ import { pino } from 'pino';
 import { loadConfig, type Config } from '../../src/shared/config.ts';
 import { openStore } from '../../src/store/open-store.ts';
 import { bootstrap } from '../../src/admin/provisioning.ts';
-import { buildApp, type App } from '../../src/host/app.ts';
+import type { App } from '../../src/host/app.ts';
+import { composeService } from '../../src/service.ts';
 import type { Store } from '../../src/store/store.ts';
 import type { AuthPolicy } from '../../src/services/auth/authenticator.ts';
 import { defaultAuthPolicy } from '../../src/services/auth/authenticator.ts';
@@ -34,7 +35,7 @@ export async function startServer(opts: { env?: Record<string, string>; authPoli
   const store = await openStore(config.databaseUrl);
   const boot = await bootstrap(store, { organisation: 'Test Airline', userName: 'admin', password: 'correct horse battery', apiKey: undefined });
   if (!boot) throw new Error('bootstrap did not run on an empty store');
-  const app = buildApp({
+  const app = composeService({
     config,
     store,
     log: pino({ level: config.logLevel }),

@@ -68,7 +68,7 @@ export async function openPostgresStore(url: string, opts: PostgresStoreOptions 
     }
     throw err;
   }
-  return new PostgresStore(pool, opts);
+  return new PostgresStore(pool, opts, url);
 }
 
 /** The URL without its password, for messages and logs. */
@@ -100,7 +100,7 @@ class PostgresStore implements Store {
   private readonly receiving = new Set<number>();
   private renewing: NodeJS.Timeout | undefined;
 
-  constructor(readonly pool: pg.Pool, opts: PostgresStoreOptions = {}) {
+  constructor(readonly pool: pg.Pool, opts: PostgresStoreOptions = {}, readonly sharedUrl: string | undefined = undefined) {
     this.importLeaseMs = opts.importLeaseMs ?? 30_000;
     this.receivingLeaseMs = opts.receivingLeaseMs ?? this.importLeaseMs;
     this.bankPks = new LRUCache({ max: opts.fieldBankCacheSize ?? FIELD_BANK_CACHE_SIZE });

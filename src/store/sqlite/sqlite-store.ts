@@ -74,7 +74,10 @@ class SqliteStore implements Store {
   /** the read statements, by their text: the filters a request gives choose one of a few shapes */
   private readonly readStatements = new Map<string, Database.Statement>();
 
+  readonly sharedUrl: string | undefined;
+
   constructor(readonly db: Database.Database, opts: SqliteStoreOptions = {}) {
+    this.sharedUrl = db.memory ? undefined : db.name;
     this.s = prepareAll(db, { ...accountsSql, ...importsSql, ...readsSql });
     this.bankPks = new LRUCache({ max: opts.fieldBankCacheSize ?? FIELD_BANK_CACHE_SIZE });
   }
