@@ -4,7 +4,7 @@
  *   npm run bench -- [--reports 30000] [--status-reports 1000] [--duration 10] [--connections 50]
  *                    [--read-reports 1000000] [--skip-read]
  *   npm run bench -- --pg [--reports 30000]     (PostgreSQL: see bench/postgres.ts)
- *   npm run bench -- --soak [--minutes 3] [--pg] (mixed and hostile traffic: see bench/soak.ts)
+ *   npm run bench -- --soak [--minutes 3] [--pg] [--status-cache-pairs N] (mixed and hostile traffic: see bench/soak.ts)
  *   npm run bench -- --metrics [--duration 10]   (status route with metrics on and off: see bench/metrics.ts)
  *
  * 1. Import end to end: POST a generated file to a service process (`src/main.ts`, SQLite) and poll
@@ -42,6 +42,7 @@ const { values } = parseArgs({
     pg: { type: 'boolean', default: false },
     soak: { type: 'boolean', default: false },
     minutes: { type: 'string', default: '3' },
+    'status-cache-pairs': { type: 'string' },
     metrics: { type: 'boolean', default: false },
   },
 });
@@ -127,7 +128,7 @@ async function main() {
   rmSync(work, { recursive: true, force: true });
 }
 
-(values.soak ? soakBench({ minutes: Number(values.minutes), pg: values.pg }) : values.pg ? postgresBench(reports) : values.metrics ? metricsBench({ statusReports, duration, connections }) : main()).catch((err) => {
+(values.soak ? soakBench({ minutes: Number(values.minutes), pg: values.pg, statusCachePairs: values['status-cache-pairs'] }) : values.pg ? postgresBench(reports) : values.metrics ? metricsBench({ statusReports, duration, connections }) : main()).catch((err) => {
   console.error(err);
   rmSync(work, { recursive: true, force: true });
   process.exit(1);

@@ -28,7 +28,7 @@ function rssMb(pid: number): number {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export async function soakBench(opts: { minutes: number; pg: boolean }): Promise<void> {
+export async function soakBench(opts: { minutes: number; pg: boolean; statusCachePairs?: string }): Promise<void> {
   console.log(`machine: ${cpus().length} × ${cpus()[0]?.model}, ${fmt(totalmem() / 2 ** 30, 1)} GiB, Node ${process.version}`);
   const work = mkdtempSync(join(tmpdir(), 'coruson-soak-'));
   let db: TestDatabase | undefined;
@@ -40,6 +40,7 @@ export async function soakBench(opts: { minutes: number; pg: boolean }): Promise
       CORUSON_ADMIN_API_KEY: apiKey,
       CORUSON_ADMIN_PASSWORD: password,
       LOG_LEVEL: 'error',
+      ...(opts.statusCachePairs ? { STATUS_CACHE_PAIRS: opts.statusCachePairs } : {}),
     }, { built: true });
     await run(svc, opts);
   } finally {
@@ -49,7 +50,7 @@ export async function soakBench(opts: { minutes: number; pg: boolean }): Promise
   }
 }
 
-async function run(svc: ServiceProcess, opts: { minutes: number; pg: boolean }): Promise<void> {
+async function run(svc: ServiceProcess, opts: { minutes: number; pg: boolean; statusCachePairs?: string }): Promise<void> {
   const base = svc.url;
   const tally: Tally = { byClass: {}, serverErrors: [], transportErrors: 0 };
   const until = Date.now() + opts.minutes * 60_000;
@@ -198,7 +199,7 @@ async function run(svc: ServiceProcess, opts: { minutes: number; pg: boolean }):
   const early = avg(warm.slice(0, third));
   const late = avg(warm.slice(-third));
 
-  console.log(`\nSoak, ${opts.minutes} min of mixed traffic on ${opts.pg ? 'PostgreSQL' : 'SQLite'}`);
+  console.log(`\nSoak, ${opts.minutes} min of mixed traffic on ${opts.pg ? 'PostgreSQL' : 'SQLite'}, STATUS_CACHE_PAIRS ${opts.statusCachePairs ?? 'default'}`);
   console.log(`  requests served      ${fmt(total)}   ${Object.entries(tally.byClass).sort().map(([k, v]) => `${k} ${fmt(v)}`).join('   ')}   transport errors ${tally.transportErrors}`);
   console.log(`  5xx                  ${tally.byClass['5xx'] ?? 0}   (target 0)`);
   console.log(`  imports accepted     ${accepted.length}   reports accepted ${fmt(expected)}   numbered ${fmt(numbered)}   listed by GetReports ${fmt(listed.TotalResults)}`);

@@ -25,7 +25,7 @@ async function bootstrapOnce(store: Store, settings: BootstrapSettings): Promise
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = pino({ level: config.logLevel });
-  const store = await openStore(config.databaseUrl, { importLeaseMs: config.importLeaseMs });
+  const store = await openStore(config.databaseUrl, { importLeaseMs: config.importLeaseMs, statusCachePairs: config.statusCachePairs });
   const first = await bootstrapOnce(store, config.bootstrap);
   if (first) {
     // shown once: only hashes are stored

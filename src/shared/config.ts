@@ -9,6 +9,8 @@ export interface Config {
   importLeaseMs: number;
   /** how often each process removes what a stopped one left of its imports */
   importSweepMs: number;
+  /** most report id → number pairs the store keeps in memory for status polls */
+  statusCachePairs: number;
   logLevel: string;
   /** stack traces in error responses */
   debug: boolean;
@@ -84,6 +86,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: env.DATABASE_URL || './data/coruson.db',
     importLeaseMs: int(env, 'IMPORT_LEASE_SECONDS', 30) * 1000,
     importSweepMs: int(env, 'IMPORT_SWEEP_SECONDS', 30) * 1000,
+    statusCachePairs: int(env, 'STATUS_CACHE_PAIRS', 500_000),
     logLevel: env.LOG_LEVEL || 'info',
     debug: bool(env, 'DEBUG'),
     trustProxy: trustProxy(env.TRUST_PROXY),

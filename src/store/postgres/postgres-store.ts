@@ -41,6 +41,8 @@ export interface PostgresStoreOptions {
   poolSize?: number;
   /** most field-bank ids kept in memory (least recently used dropped first) */
   fieldBankCacheSize?: number;
+  /** most report id → number pairs kept in memory for status polls */
+  statusCachePairs?: number;
 }
 
 
@@ -88,7 +90,7 @@ type Queryable = pg.Pool | pg.PoolClient;
 class PostgresStore implements Store {
   /** names this store's leases, one per process and thread: host and pid say which process holds an import */
   readonly owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
-  private readonly imported = new ImportedReportsCache();
+  private readonly imported: ImportedReportsCache;
   private reserving: Promise<unknown> = Promise.resolve();
   /** staged batches written at once, each on its own connection */
   private readonly stagingSlots = new Slots(2);
@@ -104,6 +106,7 @@ class PostgresStore implements Store {
     this.importLeaseMs = opts.importLeaseMs ?? 30_000;
     this.receivingLeaseMs = opts.receivingLeaseMs ?? this.importLeaseMs;
     this.bankPks = new LRUCache({ max: opts.fieldBankCacheSize ?? FIELD_BANK_CACHE_SIZE });
+    this.imported = new ImportedReportsCache(opts.statusCachePairs);
   }
 
   /** How many field-bank ids are held in memory. */

@@ -28,6 +28,8 @@ import { importCountsOf, importCountsSql, type ImportCountRow } from '../import-
 export interface SqliteStoreOptions {
   /** most field-bank ids kept in memory (least recently used dropped first) */
   fieldBankCacheSize?: number;
+  /** most report id → number pairs kept in memory for status polls */
+  statusCachePairs?: number;
 }
 
 export function openSqliteStore(file: string, opts: SqliteStoreOptions = {}): SqliteStore {
@@ -66,7 +68,7 @@ function migrate(db: Database.Database): void {
 
 class SqliteStore implements Store {
   private readonly s: ReturnType<typeof prepareAll<typeof accountsSql & typeof importsSql & typeof readsSql>>;
-  private readonly imported = new ImportedReportsCache();
+  private readonly imported: ImportedReportsCache;
   /** `org \0 label \0 type` → the field bank row's key */
   private readonly bankPks: LRUCache<string, number>;
   /** the imports whose files this store is receiving; any other `Receiving` one was left by a stop */
@@ -80,6 +82,7 @@ class SqliteStore implements Store {
     this.sharedUrl = db.memory ? undefined : db.name;
     this.s = prepareAll(db, { ...accountsSql, ...importsSql, ...readsSql });
     this.bankPks = new LRUCache({ max: opts.fieldBankCacheSize ?? FIELD_BANK_CACHE_SIZE });
+    this.imported = new ImportedReportsCache(opts.statusCachePairs);
   }
 
   /** How many field-bank ids are held in memory. */
