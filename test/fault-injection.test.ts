@@ -146,6 +146,9 @@ function expectedAnswer(stage: Stage, fault: Fault): number | 'error' | undefine
 
 /** How many of the file's reports a second upload finds already there, by stage and fault. */
 function expectedDuplicates(stage: Stage, fault: Fault): number[] {
+  // SQLite stages without waiting on anything: a client that hangs up in its last moments may go
+  // unnoticed until its file is accepted, and its retry then finds every report there
+  if (stage === 'staging' && fault === 'client cut' && !onPostgres) return [0, reports];
   if (stage !== 'accepting') return [0];
   if (fault === 'client cut') return onPostgres ? [reports] : [0, reports];
   if (fault === 'service killed') return onPostgres ? [0] : [0, reports];
