@@ -374,6 +374,8 @@ describe('the import lifecycle', () => {
       'SELECT rf.field_id AS "fieldId" FROM report_fields rf JOIN reports r ON r.id = rf.report_pk WHERE r.import_pk = ?', r.pk);
     assert.equal(await store.findReportField(t.org.id, fieldId), undefined);
     assert.equal(await store.updateReportField({ orgId: t.org.id, fieldId, answer: { value: 'x', values: null }, userId: t.user.userId, now: Date.now() }), false);
+    assert.deepEqual(await store.createNextReports(jobOf(t, r), 10, Date.now()), { created: 0, done: true }, 'a job for it numbers nothing');
+    assert.equal(await waitingOf(r.pk), 2);
 
     assert.deepEqual(await accept(t, r), { duplicates: [], total: 2, status: 'Queued' });
     assert.deepEqual(await statusOf(t, r), { status: 'Queued', total: 2, imported: 0, errorCode: null, errorMessage: null, reports: [] });
@@ -486,6 +488,26 @@ describe('the import lifecycle', () => {
     assert.notEqual(where.bank, whereArea.bank, 'but not of another type');
     assert.notEqual(where.bank, elsewhere.bank, 'nor in another organisation');
     assert.deepEqual(await store.findReportField(t.org.id, kinds.fieldId), { fieldType: 'CheckList', value: null, values: ['Bird', 'Drone'] });
+  });
+
+  test('a staged batch that fails leaves nothing of itself, and its new labels still get bank ids afterwards', async () => {
+    const t = await tenant();
+    const r = await receive(t, [report(t.occ)]);
+    const label = `Fresh ${randomUUID()}`;
+    const bad = [report(t.occ, { fields: [{ label, type: 'TextBox', value: 'a' }] }), report(t.occ, { form: 2_000_000_000 })];
+    const err = await rejection(store.stageReports(r.pk, t.org.id, bad));
+    assert.ok(!(err instanceof DatabaseUnavailableError), 'a report of no form is the request, not the database');
+    assert.deepEqual(await rowsOf(r.pk), { reports: 1, fields: 1 });
+
+    const good = [report(t.occ, { fields: [{ label, type: 'TextBox', value: 'b' }] })];
+    await store.stageReports(r.pk, t.org.id, good);
+    const bank = await sql.get<{ n: number }>(`SELECT count(*) AS n FROM report_fields rf JOIN field_bank b ON b.id = rf.bank_pk
+      WHERE rf.label = ? AND b.org_id = ?`, label, t.org.id);
+    assert.equal(bank!.n, 1, 'the field points at a bank row that exists');
+    const all = { ...r, reports: [...r.reports, ...good] };
+    assert.equal((await accept(t, all)).total, 2);
+    await number(t, all, 10);
+    assert.deepEqual((await statusOf(t, all)).reports.map(([id]) => id), all.reports.map((x) => x.id));
   });
 
   test('a report id is claimed once per organisation: a later import gets it as a duplicate and its waiting copy goes', async () => {
@@ -803,6 +825,34 @@ describe('the import lifecycle', () => {
 });
 
 describe('several stores on one database', () => {
+  test('sharedUrl opens the same database from elsewhere', async () => {
+    assert.ok(store.sharedUrl);
+    const t = await tenant();
+    const twin = await another();
+    const other = await openStore(store.sharedUrl);
+    extra.push(other);
+    assert.deepEqual(await other.findOrganisation(t.org.name), t.org);
+    assert.deepEqual(await other.listForms(t.org.id), await twin.listForms(t.org.id));
+    if (!onPostgres) {
+      const memory = await openStore(':memory:');
+      extra.push(memory);
+      assert.equal(memory.sharedUrl, undefined, 'an in-memory database is reachable from its own connection only');
+    }
+  });
+
+  test('PostgreSQL: a file being received keeps its lease renewed while its store lives; once it stops, the lease runs out', { skip: !onPostgres && 'leases are PostgreSQL only' }, async () => {
+    const t = await tenant();
+    const receiver = await another({ receivingLeaseMs: 300 });
+    const r = await receive(t, [report(t.occ)], receiver);
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    assert.equal(await store.discardAbandonedImports(Date.now()), 0, 'renewed while alive, however long its check takes');
+    await receiver.close();
+    extra.splice(extra.indexOf(receiver), 1);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    assert.equal(await store.discardAbandonedImports(Date.now()), 1);
+    assert.deepEqual(await rowsOf(r.pk), { reports: 0, fields: 0 });
+  });
+
   test('stores numbering side by side give each form 1..n once, and every report one number', async () => {
     const t = await tenant();
     const s2 = await another();
