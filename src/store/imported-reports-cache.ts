@@ -31,8 +31,14 @@ export class ImportedReportsCache {
     else e = { lastPk: 0, pairs: [] };
     if (e.pairs.length < count) {
       const rows = fetchAfter(e.lastPk);
-      for (const [, id, number] of rows) e.pairs.push([id, number]);
-      if (rows.length) e.lastPk = rows[rows.length - 1][0];
+      if (rows.length) {
+        // a list once handed out never changes: a caller still holding it (its poll not yet
+        // answered) keeps the pairs that match its counters; a grown list is a new one
+        const pairs = e.pairs.slice();
+        for (const [, id, number] of rows) pairs.push([id, number]);
+        e.pairs = pairs;
+        e.lastPk = rows[rows.length - 1][0];
+      }
       this.size += rows.length;
     }
     this.entries.set(importPk, e);

@@ -3,8 +3,8 @@ import { Errors, ImportOutcomeCode } from '../../shared/errors.ts';
 import { requireCaller, type Handler } from '../context.ts';
 
 /**
- * The store hands back the same growing pair list on every poll; the map built from it is kept
- * (frozen, so the serialiser may keep its text too) until the list grows.
+ * The store hands back the same pair list on every poll until it grows (a new list then); the map
+ * built from it is kept (frozen, so the serialiser may keep its text too) until then.
  */
 const maps = new WeakMap<ReadonlyArray<[string, string]>, { length: number; map: Readonly<Record<string, string>> }>();
 

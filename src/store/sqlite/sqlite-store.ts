@@ -267,10 +267,12 @@ class SqliteStore implements Store {
   async discardImport(importPk: number): Promise<void> {
     this.receiving.delete(importPk);
     this.db.transaction(() => {
+      // an accepted import's waiting reports are the worker's: removing them would end it incomplete
+      if (!this.s.isReceiving.get(importPk)) return;
       this.s.deleteWaitingFields.run(importPk);
       this.s.deleteWaitingReports.run(importPk);
       this.s.deleteReceiving.run(importPk);
-    })();
+    }).immediate();
   }
 
   async discardAbandonedImports(now: number): Promise<number> {
@@ -305,7 +307,10 @@ class SqliteStore implements Store {
   }
   async createNextReports(job: ImportJob, count: number, now: number): Promise<{ created: number; done: boolean }> {
     const tx = this.db.transaction(() => {
-      const after = this.s.cursor.get(job.pk) as number;
+      const state = this.s.jobState.get(job.pk) as { after: number; status: ImportStatus } | undefined;
+      // a job held past its import's end (failed meanwhile) must not rewrite how it ended
+      if (!state || (state.status !== 'Queued' && state.status !== 'Importing')) return { created: 0, done: true };
+      const { after } = state;
       const forms = this.s.nextWaiting.all(job.pk, after, count) as WaitingBatch[];
       const { created, last } = batchExtent(forms, after);
       if (created > 0) {

@@ -23,6 +23,7 @@ export const importsSql = {
   deleteUnclaimedReports: `DELETE FROM reports WHERE import_pk = @import AND number IS NULL
     AND NOT EXISTS (SELECT 1 FROM report_claims c WHERE c.org_id = reports.org_id AND c.report_id = reports.report_id
     AND c.import_pk = reports.import_pk)`,
+  isReceiving: { sql: `SELECT 1 FROM imports WHERE id = ? AND status = 'Receiving'`, pluck: true },
   deleteReceiving: `DELETE FROM imports WHERE id = ? AND status = 'Receiving'`,
   abandoned: { sql: `SELECT id FROM imports WHERE status = 'Receiving' AND created_at < ?`, pluck: true },
   finishedWithWaiting: { sql: `SELECT DISTINCT r.import_pk FROM reports r JOIN imports i ON i.id = r.import_pk
@@ -33,7 +34,7 @@ export const importsSql = {
   nextJob: `SELECT id AS pk, import_id AS importId, org_id AS orgId FROM imports
     WHERE status IN ('Queued', 'Importing') ORDER BY id LIMIT 1`,
   // the next waiting reports of an import, file order being id order
-  cursor: { sql: 'SELECT numbered_through FROM imports WHERE id = ?', pluck: true },
+  jobState: 'SELECT numbered_through AS after, status FROM imports WHERE id = ?',
   nextWaiting: `SELECT form_pk AS form, count(*) AS n, max(id) AS last FROM
     (SELECT id, form_pk FROM reports WHERE import_pk = ? AND id > ? AND number IS NULL ORDER BY id LIMIT ?) GROUP BY form_pk`,
   anyWaiting: { sql: 'SELECT 1 FROM reports WHERE import_pk = ? AND number IS NULL AND id > ? LIMIT 1', pluck: true },
@@ -56,7 +57,7 @@ export const importsSql = {
     WHEN imported_reports + @created = total_reports THEN 'Completed' ELSE 'Failed' END,
     error_code = CASE WHEN @done AND imported_reports + @created <> total_reports THEN '${ImportOutcomeCode.ImportIncomplete}' END,
     error_message = CASE WHEN @done AND imported_reports + @created <> total_reports
-    THEN 'Created ' || (imported_reports + @created) || ' of ' || total_reports || ' reports' END,
+    THEN 'Created ' || CAST(imported_reports + @created AS INTEGER) || ' of ' || total_reports || ' reports' END,
     finished_at = CASE WHEN @done THEN @now ELSE NULL END WHERE id = @import`,
   attempt: { sql: 'UPDATE imports SET attempts = attempts + 1 WHERE id = ? RETURNING attempts', pluck: true },
   failImport: `UPDATE imports SET status = 'Failed', error_code = ?, error_message = ?, finished_at = ? WHERE id = ?`,
