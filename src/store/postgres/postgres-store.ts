@@ -14,11 +14,11 @@ import { fieldChangesOf, withValues, type FieldChangeRow } from '../read-rows.ts
 import { type BuiltQuery, type FormInfo, formQuery, reportFieldQuery, reportQuery } from '../read-sql.ts';
 import { orderedUuid } from '../ordered-uuid.ts';
 import { ImportedReportsCache } from '../imported-reports-cache.ts';
-import { blockUntil } from '../auth-attempts.ts';
 import { importCountsOf, importCountsSql, type ImportCountRow } from '../import-counts.ts';
+import { AccountStore } from '../account-store.ts';
+import { postgresDriver } from '../driver/postgres-driver.ts';
 import { migratePostgres } from './migrate.ts';
 import { postgresMigrations } from './migrations.ts';
-import { accountsSql } from './sql/accounts.ts';
 import { importsSql } from './sql/imports.ts';
 import { readsSql } from './sql/reads.ts';
 import { namedStatements } from './sql/sql-set.ts';
@@ -84,10 +84,10 @@ export function redactUrl(url: string): string {
   }
 }
 
-const q = namedStatements({ ...accountsSql, ...importsSql, ...readsSql });
+const q = namedStatements({ ...importsSql, ...readsSql });
 type Queryable = pg.Pool | pg.PoolClient;
 
-class PostgresStore implements Store {
+class PostgresStore extends AccountStore implements Store {
   /** names this store's leases, one per process and thread: host and pid say which process holds an import */
   readonly owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   private readonly imported: ImportedReportsCache;
@@ -103,6 +103,8 @@ class PostgresStore implements Store {
   private renewing: NodeJS.Timeout | undefined;
 
   constructor(readonly pool: pg.Pool, opts: PostgresStoreOptions = {}, readonly sharedUrl: string | undefined = undefined) {
+    super(postgresDriver({ query: (config, on) => store.query(config, on ?? pool), tx: (fn) => store.tx(fn) }));
+    const store = this;
     this.importLeaseMs = opts.importLeaseMs ?? 30_000;
     this.receivingLeaseMs = opts.receivingLeaseMs ?? this.importLeaseMs;
     this.bankPks = new LRUCache({ max: opts.fieldBankCacheSize ?? FIELD_BANK_CACHE_SIZE });
@@ -202,90 +204,6 @@ class PostgresStore implements Store {
       }
       throw unavailable(err);
     }
-  }
-
-  async createOrganisation(name: string, now: number): Promise<Organisation> {
-    return (await this.row<Organisation>(q.insertOrg(name, now)))!;
-  }
-  async findOrganisation(name: string): Promise<Organisation | undefined> {
-    return this.row<Organisation>(q.findOrg(name));
-  }
-  async listOrganisations(): Promise<Organisation[]> {
-    return this.rows<Organisation>(q.listOrgs());
-  }
-
-  async createUser(u: { orgId: number; userName: string; displayName?: string | null; passwordHash: string | null; now: number }): Promise<AuthUser> {
-    const { id } = (await this.row<{ id: number }>(q.insertUser(u.orgId, u.userName, u.displayName ?? null, u.passwordHash, u.now)))!;
-    return (await this.row<AuthUser>(q.userById(id)))!;
-  }
-  async findUser(userName: string): Promise<UserWithSecret | undefined> {
-    return this.row<UserWithSecret>(q.findUser(userName));
-  }
-  async setPassword(userId: number, passwordHash: string): Promise<void> {
-    await this.run(q.setPassword(passwordHash, userId));
-  }
-  async setUserDisabled(userId: number, disabled: boolean): Promise<void> {
-    await this.run(q.setDisabled(disabled, userId));
-  }
-  async listUsers(orgId?: number): Promise<Array<AuthUser & { disabled: boolean }>> {
-    return this.rows(q.listUsers(orgId ?? null));
-  }
-  async countUsers(): Promise<number> {
-    return (await this.row<{ n: number }>(q.countUsers()))!.n;
-  }
-
-  async createApiKey(k: { userId: number; keyHash: string; label?: string | null; now: number }): Promise<number> {
-    return (await this.row<{ id: number }>(q.insertKey(k.userId, k.keyHash, k.label ?? null, k.now)))!.id;
-  }
-  async findApiKey(keyHash: string): Promise<ApiKeyLookup> {
-    const row = await this.row<AuthUser & { revokedAt: number | null; disabled: boolean }>(q.findKey(keyHash));
-    if (!row) return undefined;
-    const { revokedAt, disabled, ...user } = row;
-    return { user, revoked: revokedAt !== null || disabled };
-  }
-  async revokeApiKey(id: number, now: number): Promise<boolean> {
-    return (await this.run(q.revokeKey(now, id))) > 0;
-  }
-  async listApiKeys(orgId?: number): Promise<ApiKeyRow[]> {
-    return this.rows<ApiKeyRow>(q.listKeys(orgId ?? null));
-  }
-
-  async createSession(x: { idHash: string; userId: number; expiresAt: number; now: number }): Promise<void> {
-    await this.run(q.purgeSessions(x.now));
-    await this.run(q.insertSession(x.idHash, x.userId, x.now, x.expiresAt));
-  }
-  async findSession(idHash: string, now: number): Promise<AuthUser | undefined> {
-    return this.row<AuthUser>(q.findSession(idHash, now));
-  }
-  async deleteSession(idHash: string): Promise<void> {
-    await this.run(q.deleteSession(idHash));
-  }
-
-  async beginAuthAttempt(key: string, now: number, policy: AuthAttemptPolicy): Promise<{ allowed: true } | { allowed: false; retryAfterMs: number }> {
-    return this.tx(async (c): Promise<{ allowed: true } | { allowed: false; retryAfterMs: number }> => {
-      await c.query(q.lockFailureKey(key));
-      const prev = await this.row<{ failures: number; firstAt: number; blockedUntil: number | null }>(q.getFailure(key), c);
-      if (prev?.blockedUntil && prev.blockedUntil > now) return { allowed: false, retryAfterMs: prev.blockedUntil - now };
-      const fresh = !prev || now - prev.firstAt > policy.windowMs;
-      if (fresh && Math.random() < 0.01) await c.query(q.purgeFailures(now - policy.windowMs, now));
-      const failures = fresh ? 1 : prev.failures + 1;
-      await c.query(q.putFailure(key, failures, fresh ? now : prev.firstAt, blockUntil(failures, now, policy)));
-      return { allowed: true };
-    });
-  }
-  async refundAuthAttempt(key: string, forget: boolean, threshold: number): Promise<void> {
-    if (forget) await this.run(q.clearFailure(key));
-    else await this.run(q.refundFailure(threshold, key));
-  }
-
-  async createForm(f: { orgId: number; name: string; numberPrefix: string; owner?: string | null; now: number }): Promise<FormRow> {
-    return (await this.row<FormRow>(q.insertForm(randomUUID(), randomUUID(), f.orgId, f.name, f.numberPrefix, f.owner ?? null, f.now)))!;
-  }
-  async listForms(orgId: number): Promise<FormRow[]> {
-    return this.rows<FormRow>(q.listForms(orgId));
-  }
-  async setFormStatus(formPk: number, status: FormRow['status']): Promise<void> {
-    await this.run(q.setFormStatus(status, formPk));
   }
 
   async beginImport(i: { orgId: number; userId: number; importId: string; filename: string; now: number }): Promise<number> {

@@ -15,13 +15,13 @@ import { fieldChangesOf, withValues, type FieldChangeRow } from '../read-rows.ts
 import { type BuiltQuery, type FormInfo, formQuery, reportFieldQuery, reportQuery } from '../read-sql.ts';
 import { readsSql } from './sql/reads.ts';
 import { checksumOf, planMigrations, type AppliedMigration } from '../migration-ledger.ts';
+import { AccountStore } from '../account-store.ts';
+import { sqliteDriver } from '../driver/sqlite-driver.ts';
 import { sqliteMigrations } from './migrations.ts';
-import { accountsSql } from './sql/accounts.ts';
 import { importsSql } from './sql/imports.ts';
 import { prepareAll } from './sql/sql-set.ts';
 import { orderedUuid } from '../ordered-uuid.ts';
 import { ImportedReportsCache } from '../imported-reports-cache.ts';
-import { blockUntil } from '../auth-attempts.ts';
 import { withUnavailableErrors } from './unavailable-errors.ts';
 import { importCountsOf, importCountsSql, type ImportCountRow } from '../import-counts.ts';
 
@@ -66,8 +66,8 @@ function migrate(db: Database.Database): void {
   apply.immediate();
 }
 
-class SqliteStore implements Store {
-  private readonly s: ReturnType<typeof prepareAll<typeof accountsSql & typeof importsSql & typeof readsSql>>;
+class SqliteStore extends AccountStore implements Store {
+  private readonly s: ReturnType<typeof prepareAll<typeof importsSql & typeof readsSql>>;
   private readonly imported: ImportedReportsCache;
   /** `org \0 label \0 type` → the field bank row's key */
   private readonly bankPks: LRUCache<string, number>;
@@ -79,8 +79,9 @@ class SqliteStore implements Store {
   readonly sharedUrl: string | undefined;
 
   constructor(readonly db: Database.Database, opts: SqliteStoreOptions = {}) {
+    super(sqliteDriver(db));
     this.sharedUrl = db.memory ? undefined : db.name;
-    this.s = prepareAll(db, { ...accountsSql, ...importsSql, ...readsSql });
+    this.s = prepareAll(db, { ...importsSql, ...readsSql });
     this.bankPks = new LRUCache({ max: opts.fieldBankCacheSize ?? FIELD_BANK_CACHE_SIZE });
     this.imported = new ImportedReportsCache(opts.statusCachePairs);
   }
@@ -104,94 +105,6 @@ class SqliteStore implements Store {
   }
 
   async releaseImportLeases(): Promise<void> {}
-
-  async createOrganisation(name: string, now: number): Promise<Organisation> {
-    const id = Number(this.s.insertOrg.run(name, now).lastInsertRowid);
-    return { id, name };
-  }
-  async findOrganisation(name: string): Promise<Organisation | undefined> {
-    return this.s.findOrg.get(name) as Organisation | undefined;
-  }
-  async listOrganisations(): Promise<Organisation[]> {
-    return this.s.listOrgs.all() as Organisation[];
-  }
-
-  async createUser(u: { orgId: number; userName: string; displayName?: string | null; passwordHash: string | null; now: number }): Promise<AuthUser> {
-    const id = this.s.insertUser.run(u.orgId, u.userName, u.displayName ?? null, u.passwordHash, u.now).lastInsertRowid;
-    return this.s.userById.get(id) as AuthUser;
-  }
-  async findUser(userName: string): Promise<UserWithSecret | undefined> {
-    const row = this.s.findUser.get(userName) as (Omit<UserWithSecret, 'disabled'> & { disabled: number }) | undefined;
-    return row && { ...row, disabled: !!row.disabled };
-  }
-  async setPassword(userId: number, passwordHash: string): Promise<void> {
-    this.s.setPassword.run(passwordHash, userId);
-  }
-  async setUserDisabled(userId: number, disabled: boolean): Promise<void> {
-    this.s.setDisabled.run(disabled ? 1 : 0, userId);
-  }
-  async listUsers(orgId?: number): Promise<Array<AuthUser & { disabled: boolean }>> {
-    const rows = this.s.listUsers.all(orgId ?? null, orgId ?? null) as Array<AuthUser & { disabled: number }>;
-    return rows.map((r) => ({ ...r, disabled: !!r.disabled }));
-  }
-  async countUsers(): Promise<number> {
-    return this.s.countUsers.get() as number;
-  }
-
-  async createApiKey(k: { userId: number; keyHash: string; label?: string | null; now: number }): Promise<number> {
-    return Number(this.s.insertKey.run(k.userId, k.keyHash, k.label ?? null, k.now).lastInsertRowid);
-  }
-  async findApiKey(keyHash: string): Promise<ApiKeyLookup> {
-    const row = this.s.findKey.get(keyHash) as (AuthUser & { revokedAt: number | null; disabled: number }) | undefined;
-    if (!row) return undefined;
-    const { revokedAt, disabled, ...user } = row;
-    return { user, revoked: revokedAt !== null || !!disabled };
-  }
-  async revokeApiKey(id: number, now: number): Promise<boolean> {
-    return this.s.revokeKey.run(now, id).changes > 0;
-  }
-  async listApiKeys(orgId?: number): Promise<ApiKeyRow[]> {
-    return this.s.listKeys.all(orgId ?? null, orgId ?? null) as ApiKeyRow[];
-  }
-
-  async createSession(x: { idHash: string; userId: number; expiresAt: number; now: number }): Promise<void> {
-    this.s.purgeSessions.run(x.now);
-    this.s.insertSession.run(x.idHash, x.userId, x.now, x.expiresAt);
-  }
-  async findSession(idHash: string, now: number): Promise<AuthUser | undefined> {
-    return this.s.findSession.get(idHash, now) as AuthUser | undefined;
-  }
-  async deleteSession(idHash: string): Promise<void> {
-    this.s.deleteSession.run(idHash);
-  }
-
-  async beginAuthAttempt(key: string, now: number, policy: AuthAttemptPolicy): Promise<{ allowed: true } | { allowed: false; retryAfterMs: number }> {
-    const tx = this.db.transaction((): { allowed: true } | { allowed: false; retryAfterMs: number } => {
-      const prev = this.s.getFailure.get(key) as { failures: number; firstAt: number; blockedUntil: number | null } | undefined;
-      if (prev?.blockedUntil && prev.blockedUntil > now) return { allowed: false, retryAfterMs: prev.blockedUntil - now };
-      const fresh = !prev || now - prev.firstAt > policy.windowMs;
-      if (fresh && Math.random() < 0.01) this.s.purgeFailures.run(now - policy.windowMs, now);
-      const failures = fresh ? 1 : prev.failures + 1;
-      this.s.putFailure.run(key, failures, fresh ? now : prev.firstAt, blockUntil(failures, now, policy));
-      return { allowed: true };
-    });
-    return tx.immediate();
-  }
-  async refundAuthAttempt(key: string, forget: boolean, threshold: number): Promise<void> {
-    if (forget) this.s.clearFailure.run(key);
-    else this.s.refundFailure.run(threshold, key);
-  }
-
-  async createForm(f: { orgId: number; name: string; numberPrefix: string; owner?: string | null; now: number }): Promise<FormRow> {
-    const pk = this.s.insertForm.run(randomUUID(), randomUUID(), f.orgId, f.name, f.numberPrefix, f.owner ?? null, f.now).lastInsertRowid;
-    return this.s.formByPk.get(pk) as FormRow;
-  }
-  async listForms(orgId: number): Promise<FormRow[]> {
-    return this.s.listForms.all(orgId) as FormRow[];
-  }
-  async setFormStatus(formPk: number, status: FormRow['status']): Promise<void> {
-    this.s.setFormStatus.run(status, formPk);
-  }
 
   async beginImport(i: { orgId: number; userId: number; importId: string; filename: string; now: number }): Promise<number> {
     const pk = Number(this.s.insertImport.run(i.importId, i.orgId, i.userId, i.filename, i.now).lastInsertRowid);
