@@ -4,7 +4,7 @@
  */
 import { allMembers, type Operation } from '../model/dsl.ts';
 import { Errors, type FieldError, type ValidationCodeValue } from '../shared/errors.ts';
-import type { PageRequest, SortKey, TimeRange } from '../store/store.ts';
+import type { PageRequest, SortKey, TimeRange } from '../store/queries/paged-query.ts';
 import type { ServiceContext } from './context.ts';
 
 interface PagingRequest<K extends string> {
