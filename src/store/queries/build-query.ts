@@ -77,6 +77,7 @@ function orderBy(q: PagedQuery, keys: readonly SortKey[]): string {
 }
 
 const qualified = (q: PagedQuery, column: string) => (q.from.as ? `${q.from.as}.${column}` : column);
+const unqualified = (q: PagedQuery, column: string) => (q.from.as && column.startsWith(`${q.from.as}.`) ? column.slice(q.from.as.length + 1) : column);
 const fromTable = (q: PagedQuery) => (q.from.as ? `${q.from.table} ${q.from.as}` : q.from.table);
 
 export interface BuildOptions {
@@ -101,8 +102,7 @@ export function buildQuery(q: PagedQuery, input: { skip: number; take: number; o
   if (q.counts && countedOnly(q, plan)) {
     const c = new Predicates(dialect);
     const { as, table, sum } = q.counts;
-    const local = q.from.as ? new RegExp(`^${q.from.as}\\.`) : /^/;
-    for (const k of plan.constraints) if (k.kind === 'in') c.oneOf(k.column.replace(local, `${as}.`), k.values);
+    for (const k of plan.constraints) if (k.kind === 'in') c.oneOf(`${as}.${unqualified(q, k.column)}`, k.values);
     count = `SELECT coalesce(sum(${as}.${sum}), 0) FROM ${table} ${as}${c.sql()}`;
     counted = c.params;
   }
@@ -125,10 +125,9 @@ export function lookupStatement(lookup: Lookup, dialect: Dialect): string {
   return `SELECT ${fields} FROM ${lookup.table} WHERE ${lookup.organisation} = ${dialect === 'sqlite' ? '?' : '$1'}`;
 }
 
-/** Rows of the organisation per value of the walk's share column, from the counts table. */
+/** Rows of the organisation per value of the walk's share column, from the counts table (SQLite: the only dialect that walks). */
 export function shareStatement(q: PagedQuery): string | undefined {
   if (!q.counts || !q.walkInOrder) return undefined;
-  const local = (column: string) => column.replace(new RegExp(`^${q.from.as}\\.`), '');
-  const { table, sum } = q.counts;
-  return `SELECT ${local(q.walkInOrder.share)} AS value, sum(${sum}) AS n FROM ${table} WHERE ${local(q.organisation)} = ? GROUP BY ${local(q.walkInOrder.share)}`;
+  const share = unqualified(q, q.walkInOrder.share);
+  return `SELECT ${share} AS value, sum(${q.counts.sum}) AS n FROM ${q.counts.table} WHERE ${unqualified(q, q.organisation)} = ? GROUP BY ${share}`;
 }

@@ -49,7 +49,8 @@ type FilterOn<V> = [V] extends [string] ? Exclude<Filter, SetFilter> | SetFilter
 export type LookupRow = Record<string, unknown>;
 /**
  * A small table of the organisation read whole (its forms): filters on it are resolved in memory,
- * so the query itself filters on `narrows`, a key column its indexes begin with.
+ * so the query itself filters on `narrows`, a key column its indexes begin with, which stands for
+ * the organisation too.
  */
 export interface Lookup {
   table: string;
@@ -59,8 +60,6 @@ export interface Lookup {
   /** the key field of a row, and the query's column holding it */
   key: string;
   narrows: string;
-  /** the lookup's rows are all the organisation's: narrowed to them, the query needs no organisation predicate */
-  withinOrganisation?: boolean;
 }
 
 /** Counts kept per value of a few columns, summed instead of counting rows when only they are filtered. */

@@ -83,8 +83,8 @@ export function planQuery(q: PagedQuery, input: QueryInput, lookups: Readonly<Re
     }
   }
 
-  let scope: Constraint = { kind: 'in', column: q.organisation, values: [input.orgId] };
-  let narrowed = false;
+  // a lookup's rows are the organisation's: narrowed to their keys, the query needs no organisation predicate
+  const scope: Constraint[] = [];
   for (const [name, lookup] of Object.entries(q.lookups ?? {})) {
     const filters = given.filter(([, f]) => f.kind === 'related' && f.lookup === name);
     if (!filters.length) continue;
@@ -93,13 +93,11 @@ export function planQuery(q: PagedQuery, input: QueryInput, lookups: Readonly<Re
       const wanted = value(member);
       return match === 'exact' ? row[field] === wanted : String(row[field]).toLowerCase().includes(String(wanted).toLowerCase());
     }));
-    const keys: Constraint = { kind: 'in', column: lookup.narrows, values: rows.map((row) => row[lookup.key]) };
-    if (lookup.withinOrganisation && !narrowed) {
-      scope = keys;
-      narrowed = true;
-    } else constraints.unshift(keys);
+    scope.push({ kind: 'in', column: lookup.narrows, values: rows.map((row) => row[lookup.key]) });
   }
-  return { constraints: [scope, ...constraints], narrowed };
+  const narrowed = scope.length > 0;
+  if (!narrowed) scope.push({ kind: 'in', column: q.organisation, values: [input.orgId] });
+  return { constraints: [...scope, ...constraints], narrowed };
 }
 
 /**

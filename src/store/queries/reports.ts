@@ -17,7 +17,7 @@ export const reportsQuery = pagedQuery(GetReports, {
     // indexes (form_pk first) serve it; the form's organisation stands for the report's
     forms: {
       table: 'forms', organisation: 'org_id', fields: { pk: 'id', formId: 'form_id', name: 'name', numberPrefix: 'number_prefix' },
-      key: 'pk', narrows: 'r.form_pk', withinOrganisation: true,
+      key: 'pk', narrows: 'r.form_pk',
     },
   },
   filters: {
