@@ -15,8 +15,11 @@ import { Agent, request } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeImportFile } from '../scripts/generate-file.ts';
-import { reportFieldQuery, reportQuery, type BuiltQuery } from '../src/store/read-sql.ts';
-import type { ReportFieldQuery, ReportQuery } from '../src/store/store.ts';
+import { buildQuery, type BuiltQuery } from '../src/store/queries/build-query.ts';
+import type { FilterValue, LookupRow, PagedQuery } from '../src/store/queries/paged-query.ts';
+import { planQuery } from '../src/store/queries/query-plan.ts';
+import { reportFieldsQuery } from '../src/store/queries/report-fields.ts';
+import { reportsQuery } from '../src/store/queries/reports.ts';
 import { sqliteMigrations } from '../src/store/sqlite/migrations.ts';
 import { startService } from '../test/support/process.ts';
 import { post } from './support.ts';
@@ -125,7 +128,11 @@ export async function readSideBench(opts: { reports: number; samples: number; ou
     const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
     const pick = <T>(list: T[]) => list[Math.floor(rand() * list.length)];
     const day = (ms: number) => new Date(ms).toISOString().slice(0, 10).replace(/-/g, '/');
-    const base: Pick<ReportQuery, 'orgId' | 'skip' | 'take' | 'order'> = { orgId: org, skip: 0, take: 100, order: [] };
+    const lookups = { forms: forms as unknown as LookupRow[] };
+    const built = (query: PagedQuery, values: Record<string, FilterValue>, skip = 0) => {
+      const input = { orgId: org, skip, take: 100, order: [], values };
+      return buildQuery(query, input, planQuery(query, input, lookups), 'sqlite');
+    };
     const cases: Array<{ name: string; paths: string[]; built: BuiltQuery[] }> = [];
 
     const numbers = Array.from({ length: opts.samples }, () => {
@@ -134,7 +141,7 @@ export async function readSideBench(opts: { reports: number; samples: number; ou
     });
     cases.push({
       name: 'GetReports by Number', paths: numbers.map((n) => `/api/reports?Number=${n}`),
-      built: numbers.map((n) => reportQuery({ ...base, number: n }, forms, 'sqlite')) });
+      built: numbers.map((n) => built(reportsQuery, { Number: n })) });
 
     const ranges = Array.from({ length: opts.samples }, () => {
       const from = Date.UTC(2024, 0, 1) + Math.floor(rand() * 850) * 86_400_000;
@@ -142,19 +149,17 @@ export async function readSideBench(opts: { reports: number; samples: number; ou
     });
     cases.push({
       name: 'GetReports by form and a 30-day date range', paths: ranges.map((r) => `/api/reports?FormId=${r.form.formId}&StartDate=${day(r.from)}&EndDate=${day(r.to)}`),
-      built: ranges.map((r) => reportQuery({ ...base, formId: r.form.formId, submitted: { from: r.from, to: r.to + 86_399_999 } }, forms, 'sqlite')) });
+      built: ranges.map((r) => built(reportsQuery, { FormId: r.form.formId, StartDate: { from: r.from }, EndDate: { to: r.to + 86_399_999 } })) });
 
     for (const status of ['Open', 'NewAndOpen'] as const) {
-      const statuses = status === 'Open' ? ['Open' as const] : ['New' as const, 'Open' as const];
       cases.push({
         name: `GetReports by status ${status}, Skip 50,000`, paths: Array.from({ length: opts.samples }, () => `/api/reports?ReportStatus=${status}&Skip=50000`),
-        built: Array.from({ length: Math.min(opts.samples, 50) }, () => reportQuery({ ...base, statuses, skip: 50_000 }, forms, 'sqlite')) });
+        built: Array.from({ length: Math.min(opts.samples, 50) }, () => built(reportsQuery, { ReportStatus: status }, 50_000)) });
     }
 
-    const fieldBase: Pick<ReportFieldQuery, 'orgId' | 'skip' | 'take' | 'order'> = { orgId: org, skip: 0, take: 100, order: [] };
     cases.push({
       name: 'GetReportFields by ReportId', paths: sampleIds.map((id) => `/api/reports/fields?ReportId=${id}`),
-      built: sampleIds.map((id) => reportFieldQuery({ ...fieldBase, reportId: id }, 'sqlite')) });
+      built: sampleIds.map((id) => built(reportFieldsQuery, { ReportId: id })) });
 
     const results: Record<string, LatencyResult> = {};
     for (const c of cases) {

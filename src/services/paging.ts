@@ -4,7 +4,7 @@
  */
 import { allMembers, type Operation } from '../model/dsl.ts';
 import { Errors, type FieldError, type ValidationCodeValue } from '../shared/errors.ts';
-import type { PageRequest, SortKey, TimeRange } from '../store/store.ts';
+import type { PageRequest, SortKey, TimeRange } from '../store/queries/paged-query.ts';
 import type { ServiceContext } from './context.ts';
 
 interface PagingRequest<K extends string> {
@@ -69,24 +69,10 @@ export class DateFilters {
     return { from, to: from + DAY_MS - 1 };
   }
 
-  between(fromMember: string, from: string | null | undefined, toMember: string, to: string | null | undefined): TimeRange | undefined {
-    const range = { from: this.at(fromMember, from), to: this.at(toMember, to, true) };
-    return range.from === undefined && range.to === undefined ? undefined : range;
-  }
-
   /** Throws the 400 listing every bad date. */
   check(): void {
     if (this.errors.length) throw Errors.validation(this.errors);
   }
-}
-
-/** `TimeRange`s intersected: a day filter and a since/before filter on the same date both apply. */
-export function both(a: TimeRange | undefined, b: TimeRange | undefined): TimeRange | undefined {
-  if (!a) return b;
-  if (!b) return a;
-  const max = (x?: number, y?: number) => (x === undefined ? y : y === undefined ? x : Math.max(x, y));
-  const min = (x?: number, y?: number) => (x === undefined ? y : y === undefined ? x : Math.min(x, y));
-  return { from: max(a.from, b.from), to: min(a.to, b.to) };
 }
 
 interface Link { Name: string; RequestUrl: string; Method: string }

@@ -1,14 +1,5 @@
-/** Rows of the reads as both dialects return them, made into what the Store hands out. */
-import type { FieldAnswer, FieldChange, ReportFieldRow } from './store.ts';
-
-/** A CheckList's answers are stored as JSON text. */
-export function withValues(rows: Array<ReportFieldRow & { valuesJson?: string | null }>): ReportFieldRow[] {
-  for (const r of rows) {
-    r.values = r.valuesJson ? (JSON.parse(r.valuesJson) as string[]) : null;
-    delete r.valuesJson;
-  }
-  return rows;
-}
+/** Field changes as both dialects return them, made into what the Store hands out. */
+import type { FieldAnswer, FieldChange } from './store.ts';
 
 export interface FieldChangeRow {
   fieldId: string; userName: string; changedAt: number;

@@ -2,9 +2,10 @@
  * The store seam. Services and the import worker see only this interface; each dialect
  * (SQLite for one process, PostgreSQL for several sharing one database) implements it with its own SQL.
  */
-import type { EnumValue } from '../model/dsl.ts';
-import type { FormOrder, FormStatus, ReportFieldOrder, ReportOrder } from '../model/enums.ts';
-import type { ImportFieldType, ReportRecord, ReportStatusValue } from '../shared/report-record.ts';
+import type { EnumValue, Operation } from '../model/dsl.ts';
+import type { FormStatus } from '../model/enums.ts';
+import type { ImportFieldType, ReportRecord } from '../shared/report-record.ts';
+import type { Page, PagedQuery, QueryInput } from './queries/paged-query.ts';
 
 export interface Organisation { id: number; name: string }
 
@@ -80,90 +81,6 @@ export interface ImportStatusRow {
 
 /** One unit of background work: an import with batches still to create. */
 export interface ImportJob { pk: number; importId: string; orgId: number }
-
-/** Times are epoch milliseconds, both ends inclusive. */
-export interface TimeRange { from?: number; to?: number }
-export interface SortKey<K extends string> { key: K; desc: boolean }
-export interface PageRequest { skip: number; take: number }
-export interface Page<T> { total: number; rows: T[] }
-
-export type ReportSortKey = EnumValue<typeof ReportOrder>;
-/** Text members match case-insensitively on a substring. */
-export interface ReportQuery extends PageRequest {
-  orgId: number;
-  reportId?: string;
-  number?: string;
-  formId?: string;
-  formName?: string;
-  summary?: string;
-  statuses?: readonly ReportStatusValue[];
-  category?: string;
-  raisedFrom?: string;
-  owner?: string;
-  raisedBy?: string;
-  closedBy?: string;
-  raised?: TimeRange;
-  submitted?: TimeRange;
-  closed?: TimeRange;
-  mandatory?: boolean;
-  order: ReadonlyArray<SortKey<ReportSortKey>>;
-}
-
-export interface ReportRow {
-  reportId: string;
-  number: string;
-  formId: string;
-  formName: string;
-  summary: string;
-  status: ReportStatusValue;
-  category: string | null;
-  raisedFrom: string | null;
-  owner: string | null;
-  raisedBy: string;
-  closedBy: string | null;
-  raisedDate: number;
-  submittedDate: number | null;
-  closedDate: number | null;
-  isMandatory: boolean;
-  importId: string | null;
-}
-
-export type ReportFieldSortKey = EnumValue<typeof ReportFieldOrder>;
-export interface ReportFieldQuery extends PageRequest {
-  orgId: number;
-  fieldId?: string;
-  reportId?: string;
-  label?: string;
-  fieldType?: ImportFieldType;
-  bankFieldId?: string;
-  sectionId?: string;
-  sectionName?: string;
-  order: ReadonlyArray<SortKey<ReportFieldSortKey>>;
-}
-
-export interface ReportFieldRow {
-  fieldId: string;
-  reportId: string;
-  label: string;
-  fieldType: ImportFieldType;
-  value: string | null;
-  values: string[] | null;
-  sectionId: string | null;
-  sectionName: string | null;
-  bankFieldId: string | null;
-}
-
-export type FormSortKey = EnumValue<typeof FormOrder>;
-export interface FormQuery extends PageRequest {
-  orgId: number;
-  formId?: string;
-  formRevisionId?: string;
-  name?: string;
-  owner?: string;
-  revision?: number;
-  statuses?: ReadonlyArray<FormRow['status']>;
-  order: ReadonlyArray<SortKey<FormSortKey>>;
-}
 
 /** A field's answer: `values` for CheckList, `value` for every other type. */
 export interface FieldAnswer { value: string | null; values: string[] | null }
@@ -271,9 +188,8 @@ export interface Store {
   failImport(importPk: number, errorCode: string, message: string, now: number): Promise<void>;
 
   // ---- reads: numbered reports only, always inside one organisation
-  queryReports(q: ReportQuery): Promise<Page<ReportRow>>;
-  queryReportFields(q: ReportFieldQuery): Promise<Page<ReportFieldRow>>;
-  queryForms(q: FormQuery): Promise<Page<FormRow>>;
+  /** One page of a paged query operation, its rows as the response's members, and the count of all its matches, read in one snapshot. */
+  queryPage(query: PagedQuery<Operation>, input: QueryInput): Promise<Page<Record<string, unknown>>>;
   /** A field of a numbered report of the organisation, or undefined. */
   findReportField(orgId: number, fieldId: string): Promise<({ fieldType: ImportFieldType } & FieldAnswer) | undefined>;
   /** Sets a field's answer and records the change, atomically; false when the field is not the organisation's. */

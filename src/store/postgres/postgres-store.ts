@@ -6,12 +6,15 @@ import type { ImportFieldType } from '../../shared/report-record.ts';
 import { LRUCache } from 'lru-cache';
 import {
   DatabaseUnavailableError, FIELD_BANK_CACHE_SIZE, type AcceptImportInput, type AcceptImportResult, type ApiKeyLookup, type AuthAttemptPolicy, type ApiKeyRow, type AuthUser,
-  type FieldAnswer, type FieldChange, type FormQuery, type FormRow, type ImportJob, type ImportStatus, type ImportStatusRow,
-  type Organisation, type Page, type ReportFieldQuery, type ReportFieldRow, type ReportQuery, type ReportRow, type Store, type UserWithSecret,
+  type FieldAnswer, type FieldChange, type FormRow, type ImportJob, type ImportStatus, type ImportStatusRow,
+  type Organisation, type Store, type UserWithSecret,
   type WaitingBatch, batchExtent,
 } from '../store.ts';
-import { fieldChangesOf, withValues, type FieldChangeRow } from '../read-rows.ts';
-import { type BuiltQuery, type FormInfo, formQuery, reportFieldQuery, reportQuery } from '../read-sql.ts';
+import { fieldChangesOf, type FieldChangeRow } from '../read-rows.ts';
+import type { Operation } from '../../model/dsl.ts';
+import type { BuiltQuery } from '../queries/build-query.ts';
+import type { Page, PagedQuery, QueryInput } from '../queries/paged-query.ts';
+import { runPagedQuery, type QueryReader } from '../queries/run-query.ts';
 import { orderedUuid } from '../ordered-uuid.ts';
 import { ImportedReportsCache } from '../imported-reports-cache.ts';
 import { importCountsOf, importCountsSql, type ImportCountRow } from '../import-counts.ts';
@@ -414,18 +417,14 @@ class PostgresStore extends AccountStore implements Store {
     }, 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
   }
 
-  async queryReports(query: ReportQuery): Promise<Page<ReportRow>> {
-    const forms = await this.rows<FormInfo>(q.formInfo(query.orgId));
-    return this.page<ReportRow>(reportQuery(query, forms, 'postgres'), query.skip);
-  }
+  private readonly reader: QueryReader = {
+    dialect: 'postgres',
+    all: (text, values) => this.rows({ text, values: [...values] }),
+    page: (q, skip) => this.page(q, skip),
+  };
 
-  async queryReportFields(query: ReportFieldQuery): Promise<Page<ReportFieldRow>> {
-    const page = await this.page<ReportFieldRow & { valuesJson?: string | null }>(reportFieldQuery(query, 'postgres'), query.skip);
-    return { total: page.total, rows: withValues(page.rows) };
-  }
-
-  async queryForms(query: FormQuery): Promise<Page<FormRow>> {
-    return this.page<FormRow>(formQuery(query, 'postgres'), query.skip);
+  async queryPage(query: PagedQuery<Operation>, input: QueryInput): Promise<Page<Record<string, unknown>>> {
+    return runPagedQuery(query, input, this.reader);
   }
 
   async findReportField(orgId: number, fieldId: string): Promise<({ fieldType: ImportFieldType } & FieldAnswer) | undefined> {

@@ -6,13 +6,16 @@ import { dirname } from 'node:path';
 import type { FieldRecord, ReportRecord } from '../../shared/report-record.ts';
 import {
   FIELD_BANK_CACHE_SIZE, type AcceptImportInput, type AcceptImportResult, type ApiKeyLookup, type AuthAttemptPolicy, type ApiKeyRow, type AuthUser,
-  type FieldAnswer, type FieldChange, type FormQuery, type FormRow, type ImportJob, type ImportStatus, type ImportStatusRow,
-  type Organisation, type Page, type ReportFieldQuery, type ReportFieldRow, type ReportQuery, type ReportRow, type Store, type UserWithSecret,
+  type FieldAnswer, type FieldChange, type FormRow, type ImportJob, type ImportStatus, type ImportStatusRow,
+  type Organisation, type Store, type UserWithSecret,
   type WaitingBatch, batchExtent,
 } from '../store.ts';
 import type { ImportFieldType } from '../../shared/report-record.ts';
-import { fieldChangesOf, withValues, type FieldChangeRow } from '../read-rows.ts';
-import { type BuiltQuery, type FormInfo, formQuery, reportFieldQuery, reportQuery } from '../read-sql.ts';
+import { fieldChangesOf, type FieldChangeRow } from '../read-rows.ts';
+import type { Operation } from '../../model/dsl.ts';
+import type { BuiltQuery } from '../queries/build-query.ts';
+import type { Page, PagedQuery, QueryInput } from '../queries/paged-query.ts';
+import { runPagedQuery, type QueryReader } from '../queries/run-query.ts';
 import { readsSql } from './sql/reads.ts';
 import { checksumOf, planMigrations, type AppliedMigration } from '../migration-ledger.ts';
 import { AccountStore } from '../account-store.ts';
@@ -275,33 +278,14 @@ class SqliteStore extends AccountStore implements Store {
     })();
   }
 
-  async queryReports(q: ReportQuery): Promise<Page<ReportRow>> {
-    const forms = this.s.formInfo.all(q.orgId) as FormInfo[];
-    const page = this.page<ReportRow>(reportQuery(q, forms, 'sqlite', { walkInOrder: this.walkInOrder(q) }), q.skip);
-    for (const r of page.rows) r.isMandatory = (r.isMandatory as unknown) === 1;
-    return page;
-  }
+  private readonly reader: QueryReader = {
+    dialect: 'sqlite',
+    all: async (sql, params) => this.readStatement(sql).all(...params) as Array<Record<string, unknown>>,
+    page: async (q, skip) => this.page(q, skip),
+  };
 
-  /**
-   * Several statuses in import order can be found two ways: sorting every row of them, or walking
-   * the organisation's reports in order and keeping theirs. SQLite has no statistics to choose by;
-   * report_counts has: walking wins when they are a good share of all reports.
-   */
-  private walkInOrder(q: ReportQuery): string | undefined {
-    if (!q.statuses || q.statuses.length < 2) return undefined;
-    const counts = this.s.statusCounts.all(q.orgId) as Array<{ status: string; n: number }>;
-    const all = counts.reduce((sum, c) => sum + c.n, 0);
-    const wanted = counts.filter((c) => q.statuses!.includes(c.status as ReportRow['status'])).reduce((sum, c) => sum + c.n, 0);
-    return wanted >= all / 4 ? 'reports_org_order' : undefined;
-  }
-
-  async queryReportFields(q: ReportFieldQuery): Promise<Page<ReportFieldRow>> {
-    const page = this.page<ReportFieldRow & { valuesJson?: string | null }>(reportFieldQuery(q, 'sqlite'), q.skip);
-    return { total: page.total, rows: withValues(page.rows) };
-  }
-
-  async queryForms(q: FormQuery): Promise<Page<FormRow>> {
-    return this.page<FormRow>(formQuery(q, 'sqlite'), q.skip);
+  async queryPage(query: PagedQuery<Operation>, input: QueryInput): Promise<Page<Record<string, unknown>>> {
+    return runPagedQuery(query, input, this.reader);
   }
 
   async findReportField(orgId: number, fieldId: string): Promise<({ fieldType: ImportFieldType } & FieldAnswer) | undefined> {

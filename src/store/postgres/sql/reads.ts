@@ -1,11 +1,10 @@
-/** SQL of the reads and of field updates (PostgreSQL); the filtered queries are built in ../../read-sql.ts. */
+/** SQL of the reads and of field updates (PostgreSQL); the paged queries are built in ../../queries/. */
 import type { SqlSet } from './sql-set.ts';
 
 const findField = `SELECT rf.id AS pk, rf.field_type AS "fieldType", rf.value, rf.values_json AS "valuesJson" FROM report_fields rf
     JOIN reports r ON r.id = rf.report_pk WHERE rf.field_id = $1 AND r.org_id = $2 AND r.number IS NOT NULL`;
 
 export const readsSql = {
-  formInfo: 'SELECT id AS pk, form_id AS "formId", name, number_prefix AS "numberPrefix" FROM forms WHERE org_id = $1',
   findField,
   // the field's row stays locked until its change is recorded: two updates at once are recorded one after the other
   lockField: `${findField} FOR UPDATE OF rf`,

@@ -1,9 +1,7 @@
-/** SQL of the reads and of field updates (SQLite); the filtered queries are built in ../../read-sql.ts. */
+/** SQL of the reads and of field updates (SQLite); the paged queries are built in ../../queries/. */
 import type { SqlSet } from './sql-set.ts';
 
 export const readsSql = {
-  formInfo: 'SELECT id AS pk, form_id AS formId, name, number_prefix AS numberPrefix FROM forms WHERE org_id = ?',
-  statusCounts: 'SELECT status, sum(n) AS n FROM report_counts WHERE org_id = ? GROUP BY status',
   findField: `SELECT rf.id AS pk, rf.field_type AS fieldType, rf.value, rf.values_json AS valuesJson FROM report_fields rf
     JOIN reports r ON r.id = rf.report_pk WHERE rf.field_id = ? AND r.org_id = ? AND r.number IS NOT NULL`,
   setField: 'UPDATE report_fields SET value = ?, values_json = ? WHERE id = ?',
