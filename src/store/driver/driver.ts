@@ -32,6 +32,8 @@ export interface DialectSql {
   sameText(column: string): string;
   /** the larger of two values */
   greatest(a: string, b: string): string;
+  /** appended to a SELECT in a transaction: its rows of `alias` stay locked until the end (nothing where one writer at a time is the rule) */
+  forUpdate(alias: string): string;
 }
 
 export interface SqlDriver {

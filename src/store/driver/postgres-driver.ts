@@ -26,7 +26,7 @@ export function postgresDriver(conn: PostgresConnection): SqlDriver {
   };
   const direct = executeOn();
   return {
-    sql: { sameText: (column) => `lower(${column}) = lower(?)`, greatest: (a, b) => `greatest(${a}, ${b})` },
+    sql: { sameText: (column) => `lower(${column}) = lower(?)`, greatest: (a, b) => `greatest(${a}, ${b})`, forUpdate: (alias) => ` FOR UPDATE OF ${alias}` },
     perform: (work) => driveAsync(work(), direct),
     transaction: (work) => conn.tx((c) => driveAsync(work(), executeOn(c))),
     lockKey: (key) => ({ stmt: lockStmt, params: [key], mode: 'run' }),

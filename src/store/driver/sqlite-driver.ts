@@ -14,7 +14,7 @@ export function sqliteDriver(db: Database.Database): SqlDriver {
     return s.run(...params).changes;
   };
   return {
-    sql: { sameText: (column) => `${column} = ?`, greatest: (a, b) => `max(${a}, ${b})` },
+    sql: { sameText: (column) => `${column} = ?`, greatest: (a, b) => `max(${a}, ${b})`, forUpdate: () => '' },
     perform: async (work) => driveSync(work(), execute),
     // BEGIN IMMEDIATE: the write lock first, so two processes never both read and then write
     transaction: async (work) => db.transaction(() => driveSync(work(), execute)).immediate(),

@@ -6,11 +6,10 @@ import type { ImportFieldType } from '../../shared/report-record.ts';
 import { LRUCache } from 'lru-cache';
 import {
   DatabaseUnavailableError, FIELD_BANK_CACHE_SIZE, type AcceptImportInput, type AcceptImportResult, type ApiKeyLookup, type AuthAttemptPolicy, type ApiKeyRow, type AuthUser,
-  type FieldAnswer, type FieldChange, type FormRow, type ImportJob, type ImportStatus, type ImportStatusRow,
+  type FormRow, type ImportJob, type ImportStatus, type ImportStatusRow,
   type Organisation, type Store, type UserWithSecret,
   type WaitingBatch, batchExtent,
 } from '../store.ts';
-import { fieldChangesOf, type FieldChangeRow } from '../read-rows.ts';
 import type { Operation } from '../../model/dsl.ts';
 import type { BuiltQuery } from '../queries/build-query.ts';
 import type { Page, PagedQuery, QueryInput } from '../queries/paged-query.ts';
@@ -18,7 +17,7 @@ import { runPagedQuery, type QueryReader } from '../queries/run-query.ts';
 import { orderedUuid } from '../ordered-uuid.ts';
 import { ImportedReportsCache } from '../imported-reports-cache.ts';
 import { importCountsOf, importCountsSql, type ImportCountRow } from '../import-counts.ts';
-import { AccountStore } from '../account-store.ts';
+import { FieldStore } from '../field-store.ts';
 import { postgresDriver } from '../driver/postgres-driver.ts';
 import { migratePostgres } from './migrate.ts';
 import { postgresMigrations } from './migrations.ts';
@@ -90,7 +89,7 @@ export function redactUrl(url: string): string {
 const q = namedStatements({ ...importsSql, ...readsSql });
 type Queryable = pg.Pool | pg.PoolClient;
 
-class PostgresStore extends AccountStore implements Store {
+class PostgresStore extends FieldStore implements Store {
   /** names this store's leases, one per process and thread: host and pid say which process holds an import */
   readonly owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   private readonly imported: ImportedReportsCache;
@@ -427,25 +426,7 @@ class PostgresStore extends AccountStore implements Store {
     return runPagedQuery(query, input, this.reader);
   }
 
-  async findReportField(orgId: number, fieldId: string): Promise<({ fieldType: ImportFieldType } & FieldAnswer) | undefined> {
-    const row = await this.row<{ fieldType: ImportFieldType; value: string | null; valuesJson: string | null }>(q.findField(fieldId, orgId));
-    return row && { fieldType: row.fieldType, value: row.value, values: row.valuesJson ? JSON.parse(row.valuesJson) : null };
-  }
 
-  async updateReportField(u: { orgId: number; fieldId: string; answer: FieldAnswer; userId: number; now: number }): Promise<boolean> {
-    const newValues = u.answer.values ? JSON.stringify(u.answer.values) : null;
-    return this.tx(async (c) => {
-      const old = await this.row<{ pk: number; value: string | null; valuesJson: string | null }>(q.lockField(u.fieldId, u.orgId), c);
-      if (!old) return false;
-      await c.query(q.setField(u.answer.value, newValues, old.pk));
-      await c.query(q.recordChange(old.pk, u.userId, u.now, old.value, old.valuesJson, u.answer.value, newValues));
-      return true;
-    });
-  }
-
-  async fieldChanges(orgId: number, fieldId: string): Promise<FieldChange[]> {
-    return fieldChangesOf(await this.rows<FieldChangeRow>(q.fieldChanges(fieldId, orgId)));
-  }
 }
 
 /** The server ended the connection (terminated backend, shutdown), it broke, or none could be opened. */

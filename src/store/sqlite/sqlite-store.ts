@@ -6,19 +6,18 @@ import { dirname } from 'node:path';
 import type { FieldRecord, ReportRecord } from '../../shared/report-record.ts';
 import {
   FIELD_BANK_CACHE_SIZE, type AcceptImportInput, type AcceptImportResult, type ApiKeyLookup, type AuthAttemptPolicy, type ApiKeyRow, type AuthUser,
-  type FieldAnswer, type FieldChange, type FormRow, type ImportJob, type ImportStatus, type ImportStatusRow,
+  type FormRow, type ImportJob, type ImportStatus, type ImportStatusRow,
   type Organisation, type Store, type UserWithSecret,
   type WaitingBatch, batchExtent,
 } from '../store.ts';
 import type { ImportFieldType } from '../../shared/report-record.ts';
-import { fieldChangesOf, type FieldChangeRow } from '../read-rows.ts';
 import type { Operation } from '../../model/dsl.ts';
 import type { BuiltQuery } from '../queries/build-query.ts';
 import type { Page, PagedQuery, QueryInput } from '../queries/paged-query.ts';
 import { runPagedQuery, type QueryReader } from '../queries/run-query.ts';
 import { readsSql } from './sql/reads.ts';
 import { checksumOf, planMigrations, type AppliedMigration } from '../migration-ledger.ts';
-import { AccountStore } from '../account-store.ts';
+import { FieldStore } from '../field-store.ts';
 import { sqliteDriver } from '../driver/sqlite-driver.ts';
 import { sqliteMigrations } from './migrations.ts';
 import { importsSql } from './sql/imports.ts';
@@ -69,7 +68,7 @@ function migrate(db: Database.Database): void {
   apply.immediate();
 }
 
-class SqliteStore extends AccountStore implements Store {
+class SqliteStore extends FieldStore implements Store {
   private readonly s: ReturnType<typeof prepareAll<typeof importsSql & typeof readsSql>>;
   private readonly imported: ImportedReportsCache;
   /** `org \0 label \0 type` → the field bank row's key */
@@ -288,24 +287,6 @@ class SqliteStore extends AccountStore implements Store {
     return runPagedQuery(query, input, this.reader);
   }
 
-  async findReportField(orgId: number, fieldId: string): Promise<({ fieldType: ImportFieldType } & FieldAnswer) | undefined> {
-    const row = this.s.findField.get(fieldId, orgId) as { fieldType: ImportFieldType; value: string | null; valuesJson: string | null } | undefined;
-    return row && { fieldType: row.fieldType, value: row.value, values: row.valuesJson ? JSON.parse(row.valuesJson) : null };
-  }
 
-  async updateReportField(u: { orgId: number; fieldId: string; answer: FieldAnswer; userId: number; now: number }): Promise<boolean> {
-    const newValues = u.answer.values ? JSON.stringify(u.answer.values) : null;
-    return this.db.transaction(() => {
-      const old = this.s.findField.get(u.fieldId, u.orgId) as { pk: number; value: string | null; valuesJson: string | null } | undefined;
-      if (!old) return false;
-      this.s.setField.run(u.answer.value, newValues, old.pk);
-      this.s.recordChange.run(old.pk, u.userId, u.now, old.value, old.valuesJson, u.answer.value, newValues);
-      return true;
-    }).immediate();
-  }
-
-  async fieldChanges(orgId: number, fieldId: string): Promise<FieldChange[]> {
-    return fieldChangesOf(this.s.fieldChanges.all(fieldId, orgId) as FieldChangeRow[]);
-  }
 }
 
