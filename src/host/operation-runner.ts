@@ -1,32 +1,29 @@
 /**
- * Runs an operation's handler on its bound request DTO and writes the answer. Each operation's
- * handler is found once, at start-up.
+ * Runs an operation's handler on its bound request DTO and writes the answer. The handlers are
+ * made once, at start-up, and found by their operation.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { operations } from '../model/index.ts';
 import type { Operation } from '../model/dsl.ts';
-import { handlers } from '../services/index.ts';
-import type { ServiceContext } from '../services/context.ts';
+import { createHandlers } from '../services/index.ts';
+import type { RequestContext, ServiceParts } from '../services/context.ts';
 import type { Exchange } from './exchange.ts';
 import { sendDto } from './respond.ts';
 
-/** What every handler may use besides its request: the service's parts, the same for each request. */
-export type ServiceParts = Pick<ServiceContext, 'store' | 'auth' | 'worker' | 'parsers' | 'limits' | 'onParsed'>;
-
-type AnyHandler = (request: unknown, ctx: ServiceContext) => Promise<unknown>;
+type AnyHandler = (request: unknown, ctx: RequestContext) => Promise<unknown>;
 
 export type RunOperation = (req: FastifyRequest, reply: FastifyReply, x: Exchange, op: Operation, dto: Record<string, unknown>) => Promise<FastifyReply>;
 
 export function operationRunner(parts: ServiceParts): RunOperation {
+  const handlers = createHandlers(parts);
   const byOperation = new Map<Operation, AnyHandler>(operations.map((op) => [op, handlers[op.name as keyof typeof handlers] as AnyHandler]));
   return async (req, reply, x, op, dto) => {
     const handler = byOperation.get(op);
     if (!handler) throw new Error(`no handler for ${op.name}`);
     // the raw body can be large (an import file); drop it before the handler runs
     (req as { body: unknown }).body = undefined;
-    const ctx: ServiceContext = { ...parts, op, caller: x.caller, log: req.log as Logger, requestId: req.id, http: x.http };
-    const result = await handler(dto, ctx);
+    const result = await handler(dto, { op, caller: x.caller, log: req.log as Logger, requestId: req.id, http: x.http });
     return sendDto(reply, x.format, op.response, result ?? {}, 200, op.name);
   };
 }

@@ -5,7 +5,7 @@
 import { allMembers, type Operation } from '../model/dsl.ts';
 import { Errors, type FieldError, type ValidationCodeValue } from '../shared/errors.ts';
 import type { PageRequest, SortKey, TimeRange } from '../store/queries/paged-query.ts';
-import type { ServiceContext } from './context.ts';
+import type { RequestContext } from './context.ts';
 
 interface PagingRequest<K extends string> {
   Skip?: number | null;
@@ -78,7 +78,7 @@ export class DateFilters {
 interface Link { Name: string; RequestUrl: string; Method: string }
 
 /** TotalResults, Skip, Take and the links to the pages beside this one, carrying the same filters. */
-export function pageResponse(op: Operation, req: Record<string, unknown>, page: PageRequest, total: number, ctx: ServiceContext) {
+export function pageResponse(op: Operation, req: Record<string, unknown>, page: PageRequest, total: number, ctx: RequestContext) {
   const links: Link[] = [];
   const route = op.routes[0];
   const link = (name: string, skip: number) => {

@@ -5,23 +5,24 @@ import type { AuthUser } from '../../store/store.ts';
 import { Errors, type FieldError, type ValidationCodeValue } from '../../shared/errors.ts';
 import { serializeCookie } from '../../shared/cookies.ts';
 import { newSessionId } from '../../shared/secrets.ts';
-import type { Handler, ServiceContext } from '../context.ts';
+import type { Handler, RequestContext, ServiceParts } from '../context.ts';
+import type { Authenticator } from './authenticator.ts';
 
 type AuthResponse = ShapeOf<typeof AuthenticateResponse>;
 
-export const authenticate: Handler<typeof Authenticate> = async (req, ctx) => {
+export const authenticate = ({ auth }: Pick<ServiceParts, 'auth'>): Handler<typeof Authenticate> => async (req, ctx) => {
   const provider = (req.provider ?? '').toLowerCase();
   const credentials = { ...ctx.http };
 
   if (provider === 'logout') {
-    await ctx.auth.endSession(credentials);
+    await auth.endSession(credentials);
     for (const name of ['ss-id', 'ss-pid', 'ss-opt']) ctx.http.setCookie(serializeCookie(name, '', { maxAgeSeconds: 0, secure: ctx.http.secure }));
     return {};
   }
 
   if (provider === '' && !req.UserName && !req.Password) {
     // GET /auth: who am I
-    const user = await ctx.auth.identify(credentials);
+    const user = await auth.identify(credentials);
     if (!user) throw Errors.notAuthenticated();
     return describe(user);
   }
@@ -34,12 +35,12 @@ export const authenticate: Handler<typeof Authenticate> = async (req, ctx) => {
   if (!req.Password) missing.push({ errorCode: 'NotEmpty', fieldName: 'Password', message: "'Password' must not be empty." });
   if (missing.length) throw Errors.validation(missing);
 
-  const user = await ctx.auth.signIn(req.UserName!, req.Password!, ctx.http.address);
-  return startSession(user, !!req.RememberMe, ctx);
+  const user = await auth.signIn(req.UserName!, req.Password!, ctx.http.address);
+  return startSession(auth, user, !!req.RememberMe, ctx);
 };
 
-async function startSession(user: AuthUser, rememberMe: boolean, ctx: ServiceContext): Promise<AuthResponse> {
-  const session = await ctx.auth.startSession(user, rememberMe);
+async function startSession(auth: Authenticator, user: AuthUser, rememberMe: boolean, ctx: RequestContext): Promise<AuthResponse> {
+  const session = await auth.startSession(user, rememberMe);
   const maxAge = Math.floor(session.ttlMs / 1000);
   const secure = ctx.http.secure;
   ctx.http.setCookie(serializeCookie('ss-id', session.sessionId, { secure }));

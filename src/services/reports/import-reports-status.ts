@@ -1,6 +1,6 @@
 import type { ImportReportsStatus } from '../../model/reports.ts';
 import { Errors, ImportOutcomeCode } from '../../shared/errors.ts';
-import { requireCaller, type Handler } from '../context.ts';
+import { requireCaller, type Handler, type ServiceParts } from '../context.ts';
 
 /**
  * The store hands back the same pair list on every poll until it grows (a new list then); the map
@@ -18,9 +18,9 @@ function importedMap(pairs: ReadonlyArray<[string, string]>): Readonly<Record<st
   return map;
 }
 
-export const importReportsStatus: Handler<typeof ImportReportsStatus> = async (req, ctx) => {
+export const importReportsStatus = ({ store }: Pick<ServiceParts, 'store'>): Handler<typeof ImportReportsStatus> => async (req, ctx) => {
   const caller = requireCaller(ctx);
-  const row = await ctx.store.importStatus(caller.orgId, req.ImportId);
+  const row = await store.importStatus(caller.orgId, req.ImportId);
   // another organisation's import answers exactly like one that does not exist
   if (!row) throw Errors.importNotFound(req.ImportId);
   return {

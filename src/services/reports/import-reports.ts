@@ -3,20 +3,20 @@ import type { ImportReports } from '../../model/reports.ts';
 import { Errors, type FieldError } from '../../shared/errors.ts';
 import type { ParsedReport } from '../../import/parse-import-file.ts';
 import type { FormRef, ImportProblem, ReportRecord } from '../../shared/report-record.ts';
-import { requireCaller, type Handler } from '../context.ts';
+import { requireCaller, type Handler, type ServiceParts } from '../context.ts';
 
-export const importReports: Handler<typeof ImportReports> = async (req, ctx) => {
+export const importReports = ({ store, worker, parsers, limits, onParsed }: Pick<ServiceParts, 'store' | 'worker' | 'parsers' | 'limits' | 'onParsed'>): Handler<typeof ImportReports> => async (req, ctx) => {
   const caller = requireCaller(ctx);
   const file = req.FileBytes;
   const bytes = file.length;
-  if (bytes > ctx.limits.maxFileBytes) throw Errors.importFileTooLarge(bytes, ctx.limits.maxFileBytes);
-  const forms: FormRef[] = (await ctx.store.listForms(caller.orgId)).map((f) => ({ pk: f.pk, name: f.name, active: f.status === 'Active' }));
+  if (bytes > limits.maxFileBytes) throw Errors.importFileTooLarge(bytes, limits.maxFileBytes);
+  const forms: FormRef[] = (await store.listForms(caller.orgId)).map((f) => ({ pk: f.pk, name: f.name, active: f.status === 'Active' }));
 
   // reports are staged while the parser thread reads on; the import stays invisible
   // (Receiving) until the whole file has passed, and is removed if it does not
   const importId = randomUUID();
-  ctx.worker.announce({ importId, requestId: ctx.requestId });
-  const importPk = await ctx.store.beginImport({ orgId: caller.orgId, userId: caller.userId, importId, filename: req.Filename, now: Date.now() });
+  worker.announce({ importId, requestId: ctx.requestId });
+  const importPk = await store.beginImport({ orgId: caller.orgId, userId: caller.userId, importId, filename: req.Filename, now: Date.now() });
   const ids: string[] = [];
   const staging: Array<Promise<void>> = [];
   // once a batch has failed the file cannot be accepted: the parser reads on, nothing more is written
@@ -29,7 +29,7 @@ export const importReports: Handler<typeof ImportReports> = async (req, ctx) => 
       records[i] = JSON.parse(reports[i].json);
     }
     // the store may write batches side by side; a failure is seen where they are awaited
-    const batch = ctx.store.stageReports(importPk, caller.orgId, records);
+    const batch = store.stageReports(importPk, caller.orgId, records);
     batch.catch(() => (stagingFailed = true));
     staging.push(batch);
   };
@@ -39,27 +39,27 @@ export const importReports: Handler<typeof ImportReports> = async (req, ctx) => 
   const started = performance.now();
   let checkMs = 0;
   try {
-    const outcome = await ctx.parsers.parse(file, forms, ctx.limits, onReports);
+    const outcome = await parsers.parse(file, forms, limits, onReports);
     checkMs = performance.now() - started;
-    ctx.onParsed?.(checkMs / 1000);
+    onParsed?.(checkMs / 1000);
     if (!outcome.ok) throw Errors.invalidImportFile(outcome.problems.map(toFieldError), outcome.truncated);
     onReports(outcome.reports);
     await Promise.all(staging);
     // a client that left would never learn the ImportId, and its retry would find only duplicates
     if (ctx.http.clientGone()) throw Errors.clientGone();
     duplicatesInFile = outcome.duplicatesInFile;
-    accepted = await ctx.store.acceptImport({ importPk, orgId: caller.orgId, reportIds: ids, now: Date.now() });
+    accepted = await store.acceptImport({ importPk, orgId: caller.orgId, reportIds: ids, now: Date.now() });
   } catch (err) {
     await Promise.allSettled(staging);
     try {
-      await ctx.store.discardImport(importPk);
+      await store.discardImport(importPk);
     } catch (discardErr) {
       // the database is away: the store's sweep removes the import once it can
       ctx.log.warn({ err: discardErr, importId }, 'could not remove a refused import; the sweep will');
     }
     throw err;
   }
-  ctx.worker.wake();
+  worker.wake();
   ctx.log.info({
     importId, org: caller.orgName, total: accepted.total, duplicates: accepted.duplicates.length + duplicatesInFile.length,
     bytes, checkMs: Math.round(checkMs), acceptMs: Math.round(performance.now() - started - checkMs),

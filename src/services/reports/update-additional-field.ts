@@ -4,7 +4,7 @@ import { ImportErrorCode } from '../../shared/import-error-codes.ts';
 import { checkFieldValue, MAX_CHECKLIST_CHARS, MAX_CHECKLIST_OPTIONS, MAX_OPTION } from '../../import/report-rules.ts';
 import { trimXml } from '../../import/xml-text.ts';
 import type { FieldAnswer } from '../../store/store.ts';
-import { requireCaller, type Handler } from '../context.ts';
+import { requireCaller, type Handler, type ServiceParts } from '../context.ts';
 
 /** The options of a CheckList: a JSON array of strings, or one option written plainly. */
 function checkListOptions(text: string): string[] | { code: ImportErrorCode | typeof MemberErrorCode.InvalidCheckList; message: string } {
@@ -34,9 +34,9 @@ function checkListOptions(text: string): string[] | { code: ImportErrorCode | ty
 }
 
 /** The new value is held to the rules an import file's value of the same type is held to. */
-export const updateAdditionalField: Handler<typeof UpdateAdditionalField> = async (req, ctx) => {
+export const updateAdditionalField = ({ store }: Pick<ServiceParts, 'store'>): Handler<typeof UpdateAdditionalField> => async (req, ctx) => {
   const caller = requireCaller(ctx);
-  const field = await ctx.store.findReportField(caller.orgId, req.FieldId);
+  const field = await store.findReportField(caller.orgId, req.FieldId);
   if (!field) throw Errors.fieldNotFound(req.FieldId);
   const text = trimXml(req.Value ?? '');
   let answer: FieldAnswer;
@@ -51,7 +51,7 @@ export const updateAdditionalField: Handler<typeof UpdateAdditionalField> = asyn
     answer = { value: text, values: null };
   }
   // the field may have gone with its organisation's data between the two calls
-  if (!(await ctx.store.updateReportField({ orgId: caller.orgId, fieldId: req.FieldId, answer, userId: caller.userId, now: Date.now() }))) {
+  if (!(await store.updateReportField({ orgId: caller.orgId, fieldId: req.FieldId, answer, userId: caller.userId, now: Date.now() }))) {
     throw Errors.fieldNotFound(req.FieldId);
   }
   return {};
