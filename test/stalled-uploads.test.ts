@@ -52,6 +52,34 @@ describe('stalled uploads', () => {
   });
 });
 
+describe('a service held up is not a silent client', () => {
+  let s: TestServer;
+  before(async () => {
+    s = await startServer({ worker: false, env: { BODY_IDLE_TIMEOUT_SECONDS: '1' } });
+  });
+  after(async () => { await s?.close(); });
+
+  test('bytes that arrived while the event loop was busy past the idle timeout are read before the upload is timed out', async () => {
+    const body = JSON.stringify({ Filename: 'busy.xml', FileBytes: generateImportFile({ reports: 3, seed: 9 }).toString('base64') });
+    const socket = connect(Number(new URL(s.url).port), '127.0.0.1');
+    await new Promise((r) => socket.once('connect', r));
+    let text = '';
+    socket.on('data', (d) => (text += d));
+    const closed = new Promise((r) => socket.once('close', r));
+    socket.write(`POST /api/reports/import HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${s.apiKey}\r\n` +
+      `Content-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body.slice(0, 10)}`);
+    await new Promise((r) => setTimeout(r, 300));
+    // more of the body reaches the kernel while the process is held up for longer than the idle timeout
+    socket.write(body.slice(10, 20));
+    const until = Date.now() + 1500;
+    while (Date.now() < until) { /* the service's thread is busy, as a long synchronous write would hold it */ }
+    await new Promise((r) => setTimeout(r, 500));
+    socket.write(body.slice(20));
+    await closed;
+    assert.match(text, /^HTTP\/1\.1 200 /, text.slice(0, 300));
+  });
+});
+
 describe('one caller cannot take every slot', () => {
   let s: TestServer;
   before(async () => {

@@ -41,7 +41,16 @@ export function readBody(req: IncomingMessage, payload: NodeJS.ReadableStream, l
     done(err);
   };
   if (timeouts) {
-    const idleFor = () => fail(Errors.bodyTimeout(`nothing arrived for ${timeouts.idleMs / 1000} s`));
+    // timers run before pending socket reads: after the event loop was held up (a long synchronous
+    // write), data that is already waiting is read first, so a busy service never times out a client
+    const idleFor = () => {
+      const before = received;
+      setImmediate(() => {
+        if (failed) return;
+        if (received !== before) idle?.refresh();
+        else fail(Errors.bodyTimeout(`nothing arrived for ${timeouts.idleMs / 1000} s`));
+      });
+    };
     idle = setTimeout(idleFor, timeouts.idleMs);
     total = setTimeout(() => fail(Errors.bodyTimeout(`it took longer than ${timeouts.totalMs / 1000} s`)), timeouts.totalMs);
     payload.on('data', () => idle?.refresh());
