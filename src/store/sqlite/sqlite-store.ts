@@ -3,7 +3,9 @@ import { LRUCache } from 'lru-cache';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { FieldRecord, ReportRecord } from '../../shared/report-record.ts';
+import type { ReportRecord } from '../../shared/report-record.ts';
+import { stagedRowsOf, type StagedRows } from '../staged-rows.ts';
+import { FIELD_WIDTH, REPORT_WIDTH } from './staged-rows.ts';
 import {
   FIELD_BANK_CACHE_SIZE, type AcceptImportInput, type AcceptImportResult, type ApiKeyLookup, type AuthAttemptPolicy, type ApiKeyRow, type AuthUser,
   type FormRow, type ImportJob, type ImportStatus, type ImportStatusRow,
@@ -22,7 +24,6 @@ import { sqliteDriver } from '../driver/sqlite-driver.ts';
 import { sqliteMigrations } from './migrations.ts';
 import { importsSql } from './sql/imports.ts';
 import { prepareAll } from './sql/sql-set.ts';
-import { orderedUuid } from '../ordered-uuid.ts';
 import { ImportedReportsCache } from '../imported-reports-cache.ts';
 import { withUnavailableErrors } from './unavailable-errors.ts';
 import { importCountsOf, importCountsSql, type ImportCountRow } from '../import-counts.ts';
@@ -79,6 +80,7 @@ class SqliteStore extends FieldStore implements Store {
   private readonly readStatements = new Map<string, Database.Statement>();
 
   readonly sharedUrl: string | undefined;
+  readonly stagedRows = 'sqlite' as const;
 
   constructor(readonly db: Database.Database, opts: SqliteStoreOptions = {}) {
     super(sqliteDriver(db));
@@ -115,30 +117,29 @@ class SqliteStore extends FieldStore implements Store {
   }
 
   async stageReports(importPk: number, orgId: number, reports: readonly ReportRecord[]): Promise<void> {
+    await this.stageRows(importPk, orgId, stagedRowsOf('sqlite', reports));
+  }
+
+  async stageRows(importPk: number, orgId: number, rows: StagedRows): Promise<void> {
+    if (rows.dialect !== 'sqlite') throw new TypeError(`SQLite cannot stage ${rows.dialect} rows`);
     const { stageReport, stageField } = this.s;
-    let sections = new Map<string, string>();
-    const sectionId = (name: string | undefined) => {
-      if (name === undefined) return null;
-      let id = sections.get(name);
-      if (!id) sections.set(name, (id = orderedUuid()));
-      return id;
-    };
-    const stageFields = (reportPk: number | bigint, parent: string | null, rowIndex: number | null, fields: FieldRecord[]) => {
-      for (let i = 0; i < fields.length; i++) {
-        const f = fields[i];
-        const fieldId = orderedUuid();
-        stageField.run(fieldId, reportPk, parent, rowIndex, i, f.label, f.type, f.section ?? null, sectionId(f.section),
-          this.bankPk(orgId, f.label, f.type), f.value ?? null, f.values ? JSON.stringify(f.values) : null);
-        if (f.rows) for (let r = 0; r < f.rows.length; r++) stageFields(reportPk, fieldId, r, f.rows[r]);
-      }
-    };
+    const { fieldReport, fieldBank } = rows;
     try {
       this.db.transaction(() => {
-        for (const r of reports) {
-          const reportPk = stageReport.run(r.id, orgId, r.form, r.summary, r.status, r.category ?? null, r.owner ?? null, r.raisedBy,
-            r.raisedFrom ?? null, r.closedBy ?? null, r.raised, r.submitted ?? null, r.closed ?? null, r.mandatory ? 1 : 0, importPk).lastInsertRowid;
-          sections = new Map();
-          stageFields(reportPk, null, null, r.fields);
+        const banks = rows.bankLabels.map((label, i) => this.bankPk(orgId, label, rows.bankTypes[i]));
+        const pks: Array<number | bigint> = [];
+        for (const r of rows.reports) {
+          for (let o = 0; o < r.length; o += REPORT_WIDTH) {
+            pks.push(stageReport.run(r[o], orgId, r[o + 1], r[o + 2], r[o + 3], r[o + 4], r[o + 5], r[o + 6], r[o + 7], r[o + 8], r[o + 9],
+              r[o + 10], r[o + 11], r[o + 12], importPk).lastInsertRowid);
+          }
+        }
+        let i = 0;
+        for (const f of rows.fields) {
+          for (let o = 0; o < f.length; o += FIELD_WIDTH, i++) {
+            stageField.run(pks[fieldReport[i]], banks[fieldBank[i]], f[o], f[o + 1], f[o + 2], f[o + 3], f[o + 4], f[o + 5], f[o + 6], f[o + 7],
+              f[o + 8], f[o + 9]);
+          }
         }
       })();
     } catch (err) {
@@ -148,11 +149,11 @@ class SqliteStore extends FieldStore implements Store {
     }
   }
 
-  private bankPk(orgId: number, label: string, type: ImportFieldType): number {
-    const key = `${orgId}\0${label.toLowerCase()}\0${type}`;
+  /** `labelKey`: the label lower-cased */
+  private bankPk(orgId: number, labelKey: string, type: string): number {
+    const key = `${orgId}\0${labelKey}\0${type}`;
     let pk = this.bankPks.get(key);
     if (pk === undefined) {
-      const labelKey = label.toLowerCase();
       this.s.insertBankField.run(orgId, labelKey, type, randomUUID());
       pk = this.s.bankPk.get(orgId, labelKey, type) as number;
       this.bankPks.set(key, pk);
