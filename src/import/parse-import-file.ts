@@ -57,8 +57,14 @@ export interface ReportBatcher<B> {
   clear(): void;
 }
 
-/** Bytes handed to the XML parser at a time; the event loop gets a turn between chunks. */
+/** Bytes read between turns of the event loop, and between batches handed over. */
 const CHUNK_BYTES = 1 << 20;
+/**
+ * Bytes decoded and handed to the XML parser at a time: small enough that each piece of text is an
+ * ordinary young object, which dies at the next scavenge; a 1 MiB string is a large object, and
+ * dead ones pile up in the old generation until a full collection (tens of MB over a file).
+ */
+const PIECE_BYTES = 1 << 15;
 
 export async function parseImportFile<B = never>(file: Buffer, ctx: ParseContext<B>): Promise<ParseOutcome> {
   const { limits } = ctx;
@@ -80,11 +86,14 @@ export async function parseImportFile<B = never>(file: Buffer, ctx: ParseContext
     let offset = encoding.start;
     const end = file.length;
     while (offset < end) {
-      let next = Math.min(offset + CHUNK_BYTES, end);
-      // Cut at a character boundary; the file is known to be valid UTF-8.
-      while (next < end && next > offset && (file[next] & 0xc0) === 0x80) next--;
-      parser.write(file.toString('utf8', offset, next));
-      offset = next;
+      const chunkEnd = Math.min(offset + CHUNK_BYTES, end);
+      while (offset < chunkEnd) {
+        let next = Math.min(offset + PIECE_BYTES, end);
+        // Cut at a character boundary; the file is known to be valid UTF-8.
+        while (next < end && next > offset && (file[next] & 0xc0) === 0x80) next--;
+        parser.write(file.toString('utf8', offset, next));
+        offset = next;
+      }
       if (walker.problems.length === 0) {
         if (batches && batches.into.size > 0) batches.onBatch(batches.into.take());
         else if (ctx.onReports && walker.reports.length > 0) ctx.onReports(walker.reports.splice(0));
