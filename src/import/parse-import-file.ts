@@ -40,7 +40,8 @@ export interface ParseContext<B = never> {
   onReports?: (reports: ParsedReport[]) => void;
   /**
    * Instead of JSON: each accepted report is added to `into` as it closes, and the batch built so
-   * far is taken and handed to `onBatch` after each chunk while no problem has been found, and once
+   * far is taken and handed to `onBatch` after each chunk (or piece of one, once `into` is full)
+   * while no problem has been found, and once
    * more when the whole file has passed (`reports` of the outcome is then empty). A file that fails
    * leaves the batches already handed over to be discarded.
    */
@@ -52,6 +53,8 @@ export interface ReportBatcher<B> {
   add(record: ReportRecord): void;
   /** reports added since the last take */
   readonly size: number;
+  /** the batch is worth handing over before the chunk ends */
+  readonly full: boolean;
   take(): B;
   /** drops what was added since the last take */
   clear(): void;
@@ -93,6 +96,7 @@ export async function parseImportFile<B = never>(file: Buffer, ctx: ParseContext
         while (next < end && next > offset && (file[next] & 0xc0) === 0x80) next--;
         parser.write(file.toString('utf8', offset, next));
         offset = next;
+        if (batches && batches.into.full && walker.problems.length === 0) batches.onBatch(batches.into.take());
       }
       if (walker.problems.length === 0) {
         if (batches && batches.into.size > 0) batches.onBatch(batches.into.take());

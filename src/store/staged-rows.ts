@@ -38,6 +38,13 @@ export type PostgresStagedRows = StagedRowsOf<'postgres', CopyColumns>;
 export type StagedRows = SqliteStagedRows | PostgresStagedRows;
 export type StagingDialect = StagedRows['dialect'];
 
+/**
+ * SQLite's rows hold the strings the parser read, and with them the pieces of the file those are
+ * cut from: small batches keep little of that alive at a time. PostgreSQL's rows are bytes as soon
+ * as written, and each batch costs a transaction and round trips: they go a chunk at a time.
+ */
+const BATCH_REPORTS: Record<StagingDialect, number> = { sqlite: 100, postgres: Infinity };
+
 /** How a dialect writes the columns of one report and of one field; `take` ends the batch. */
 export interface RowWriter<C> {
   report(r: ReportRecord): void;
@@ -51,7 +58,10 @@ export class StagedRowsBuilder {
   private reportIds: string[] = [];
   private fieldReport: number[] = [];
   private fieldBank: number[] = [];
+  /** `lower-cased label \0 type` → index in bankLabels */
   private banks = new Map<string, number>();
+  /** label as written → type → index in bankLabels */
+  private banksByLabel = new Map<string, Map<string, number>>();
   private bankLabels: string[] = [];
   private bankTypes: string[] = [];
   /** section name → its id, within the report being added */
@@ -64,6 +74,11 @@ export class StagedRowsBuilder {
   /** reports added since the last take */
   get size(): number {
     return this.reportIds.length;
+  }
+
+  /** the batch holds as many reports as the dialect takes at best in one go */
+  get full(): boolean {
+    return this.reportIds.length >= BATCH_REPORTS[this.dialect];
   }
 
   add(r: ReportRecord): void {
@@ -91,6 +106,7 @@ export class StagedRowsBuilder {
     this.fieldReport = [];
     this.fieldBank = [];
     this.banks = new Map();
+    this.banksByLabel = new Map();
     this.bankLabels = [];
     this.bankTypes = [];
   }
@@ -115,15 +131,22 @@ export class StagedRowsBuilder {
     }
   }
 
+  /** Labels repeat in nearly every report: they are looked up as written, lower-cased once. */
   private bankOf(f: FieldRecord): number {
-    const labelKey = f.label.toLowerCase();
-    const key = `${labelKey}\0${f.type}`;
-    let index = this.banks.get(key);
+    let byType = this.banksByLabel.get(f.label);
+    if (byType === undefined) this.banksByLabel.set(f.label, (byType = new Map()));
+    let index = byType.get(f.type);
     if (index === undefined) {
-      index = this.bankLabels.length;
-      this.banks.set(key, index);
-      this.bankLabels.push(labelKey);
-      this.bankTypes.push(f.type);
+      const labelKey = f.label.toLowerCase();
+      const key = `${labelKey}\0${f.type}`;
+      index = this.banks.get(key);
+      if (index === undefined) {
+        index = this.bankLabels.length;
+        this.banks.set(key, index);
+        this.bankLabels.push(labelKey);
+        this.bankTypes.push(f.type);
+      }
+      byType.set(f.type, index);
     }
     return index;
   }
