@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { ReportRecord } from '../../shared/report-record.ts';
-import { stagedRowsOf, type StagedRows } from '../staged-rows.ts';
+import { type SqliteStagedRows, stagedRowsOf, type StagedRows } from '../staged-rows.ts';
 import { FIELD_WIDTH, REPORT_WIDTH } from './staged-rows.ts';
 import {
   FIELD_BANK_CACHE_SIZE, type AcceptImportInput, type AcceptImportResult, type ApiKeyLookup, type AuthAttemptPolicy, type ApiKeyRow, type AuthUser,
@@ -34,6 +34,9 @@ export interface SqliteStoreOptions {
   /** most report id → number pairs kept in memory for status polls */
   statusCachePairs?: number;
 }
+
+/** about the reports of 1 MiB of a file: larger transactions gain nothing, smaller ones cost more */
+const STAGED_PER_TRANSACTION = 500;
 
 export function openSqliteStore(file: string, opts: SqliteStoreOptions = {}): SqliteStore {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
@@ -76,6 +79,8 @@ class SqliteStore extends FieldStore implements Store {
   private readonly bankPks: LRUCache<string, number>;
   /** the imports whose files this store is receiving; any other `Receiving` one was left by a stop */
   private readonly receiving = new Set<number>();
+  /** batches waiting to be written, in the order given */
+  private readonly staged: Array<{ importPk: number; orgId: number; rows: SqliteStagedRows; resolve: () => void; reject: (err: unknown) => void }> = [];
   /** the read statements, by their text: the filters a request gives choose one of a few shapes */
   private readonly readStatements = new Map<string, Database.Statement>();
 
@@ -120,32 +125,59 @@ class SqliteStore extends FieldStore implements Store {
     await this.stageRows(importPk, orgId, stagedRowsOf('sqlite', reports));
   }
 
-  async stageRows(importPk: number, orgId: number, rows: StagedRows): Promise<void> {
-    if (rows.dialect !== 'sqlite') throw new TypeError(`SQLite cannot stage ${rows.dialect} rows`);
-    const { stageReport, stageField } = this.s;
-    const { fieldReport, fieldBank } = rows;
+  /**
+   * Batches arrive small (see staged-rows.ts), while each commit writes the hot index pages to the
+   * log again: those that arrived by the next turn of the event loop are written together, one
+   * transaction per import and up to STAGED_PER_TRANSACTION reports, the event loop getting a turn
+   * between transactions.
+   */
+  stageRows(importPk: number, orgId: number, rows: StagedRows): Promise<void> {
+    if (rows.dialect !== 'sqlite') return Promise.reject(new TypeError(`SQLite cannot stage ${rows.dialect} rows`));
+    return new Promise((resolve, reject) => {
+      if (this.staged.length === 0) setImmediate(() => this.writeStaged());
+      this.staged.push({ importPk, orgId, rows, resolve, reject });
+    });
+  }
+
+  private writeStaged(): void {
+    const first = this.staged[0];
+    let end = 1;
+    let reports = first.rows.reportIds.length;
+    while (end < this.staged.length && this.staged[end].importPk === first.importPk && reports < STAGED_PER_TRANSACTION) {
+      reports += this.staged[end++].rows.reportIds.length;
+    }
+    const group = this.staged.splice(0, end);
+    if (this.staged.length > 0) setImmediate(() => this.writeStaged());
     try {
       this.db.transaction(() => {
-        const banks = rows.bankLabels.map((label, i) => this.bankPk(orgId, label, rows.bankTypes[i]));
-        const pks: Array<number | bigint> = [];
-        for (const r of rows.reports) {
-          for (let o = 0; o < r.length; o += REPORT_WIDTH) {
-            pks.push(stageReport.run(r[o], orgId, r[o + 1], r[o + 2], r[o + 3], r[o + 4], r[o + 5], r[o + 6], r[o + 7], r[o + 8], r[o + 9],
-              r[o + 10], r[o + 11], r[o + 12], importPk).lastInsertRowid);
-          }
-        }
-        let i = 0;
-        for (const f of rows.fields) {
-          for (let o = 0; o < f.length; o += FIELD_WIDTH, i++) {
-            stageField.run(pks[fieldReport[i]], banks[fieldBank[i]], f[o], f[o + 1], f[o + 2], f[o + 3], f[o + 4], f[o + 5], f[o + 6], f[o + 7],
-              f[o + 8], f[o + 9]);
-          }
-        }
+        for (const b of group) this.writeRows(b.importPk, b.orgId, b.rows);
       })();
     } catch (err) {
       // ids created inside the rolled-back transaction are gone from the table
       this.bankPks.clear();
-      throw err;
+      for (const b of group) b.reject(err);
+      return;
+    }
+    for (const b of group) b.resolve();
+  }
+
+  private writeRows(importPk: number, orgId: number, rows: SqliteStagedRows): void {
+    const { stageReport, stageField } = this.s;
+    const { fieldReport, fieldBank } = rows;
+    const banks = rows.bankLabels.map((label, i) => this.bankPk(orgId, label, rows.bankTypes[i]));
+    const pks: Array<number | bigint> = [];
+    for (const r of rows.reports) {
+      for (let o = 0; o < r.length; o += REPORT_WIDTH) {
+        pks.push(stageReport.run(r[o], orgId, r[o + 1], r[o + 2], r[o + 3], r[o + 4], r[o + 5], r[o + 6], r[o + 7], r[o + 8], r[o + 9],
+          r[o + 10], r[o + 11], r[o + 12], importPk).lastInsertRowid);
+      }
+    }
+    let i = 0;
+    for (const f of rows.fields) {
+      for (let o = 0; o < f.length; o += FIELD_WIDTH, i++) {
+        stageField.run(pks[fieldReport[i]], banks[fieldBank[i]], f[o], f[o + 1], f[o + 2], f[o + 3], f[o + 4], f[o + 5], f[o + 6], f[o + 7],
+          f[o + 8], f[o + 9]);
+      }
     }
   }
 
