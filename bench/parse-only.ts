@@ -3,6 +3,9 @@
  *
  *   node --import tsx bench/parse-only.ts [--reports 30000] [--rounds 3] [--seed 1]
  *
+ * Also timed: the check building each store's staged rows instead of JSON, as the parser thread
+ * does (no thread here: nothing crosses one).
+ *
  * Both passes decode and feed the same 1 MiB chunks with position tracking and yield to the event
  * loop between chunks; the bare pass only counts elements. Rounds alternate; medians are printed.
  */
@@ -11,6 +14,7 @@ import { SaxesParser } from 'saxes';
 import { generateImportFile, DEFAULT_FORMS } from '../scripts/generate-file.ts';
 import { parseImportFile } from '../src/import/parse-import-file.ts';
 import { defaultImportLimits, type FormRef } from '../src/shared/report-record.ts';
+import { StagedRowsBuilder, type StagingDialect } from '../src/store/staged-rows.ts';
 
 const { values } = parseArgs({
   options: {
@@ -54,6 +58,8 @@ console.log(`generated ${reports} reports, ${mb.toFixed(1)} MB in ${(performance
 
 const bare: number[] = [];
 const full: number[] = [];
+// what the parser thread of the service runs: the reports turned into each store's staged rows
+const staged: Record<StagingDialect, number[]> = { sqlite: [], postgres: [] };
 let elements = 0;
 let lastJson: string[] = [];
 for (let round = 0; round < rounds; round++) {
@@ -66,6 +72,14 @@ for (let round = 0; round < rounds; round++) {
   if (!outcome.ok) throw new Error(`generated file refused: ${JSON.stringify(outcome.problems.slice(0, 3))}`);
   if (outcome.reports.length !== reports) throw new Error(`expected ${reports} reports, got ${outcome.reports.length}`);
   if (round === rounds - 1) lastJson = outcome.reports.map((r) => r.json);
+  for (const dialect of ['sqlite', 'postgres'] as const) {
+    t = performance.now();
+    let rows = 0;
+    const into = new StagedRowsBuilder(dialect);
+    const out = await parseImportFile(file, { ...ctx, batches: { into, onBatch: (b) => { rows += b.reportIds.length; } } });
+    staged[dialect].push(performance.now() - t);
+    if (!out.ok || rows !== reports) throw new Error(`expected ${reports} staged reports, got ${rows}`);
+  }
 }
 
 // For scale: what serialising and keeping the 30,000 JSON strings costs on its own (the parser
@@ -89,6 +103,10 @@ console.log(`${elements} elements`);
 console.log(line('bare saxes (count only)', bare, b));
 console.log(line('parseImportFile', full, f));
 console.log(`ratio parseImportFile / bare saxes: ${(f / b).toFixed(2)}`);
+for (const [dialect, runs] of Object.entries(staged)) {
+  const m = median(runs);
+  console.log(`${line(`  → ${dialect} staged rows`, runs, m)}  ratio ${(m / b).toFixed(2)}`);
+}
 console.log(`of which, for scale: JSON.stringify of the ${records.length} records, kept: median ${median(jsonRuns).toFixed(0)} ms ` +
   `(${(median(jsonRuns) / b).toFixed(2)} of the bare pass)`);
 console.log(`peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);

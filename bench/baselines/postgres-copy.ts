@@ -8,7 +8,8 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { openPostgresStore } from '../../src/store/postgres/postgres-store.ts';
-import { copyLine, copyLines } from '../../src/store/postgres/copy-text.ts';
+import { copyLine } from '../../src/store/postgres/copy-text.ts';
+import { copyLines } from '../../src/store/postgres/copy-stream.ts';
 import { orderedUuid } from '../../src/store/ordered-uuid.ts';
 import { parseImportFile } from '../../src/import/parse-import-file.ts';
 import { defaultImportLimits, type FieldRecord, type ReportRecord } from '../../src/shared/report-record.ts';

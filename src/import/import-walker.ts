@@ -17,10 +17,10 @@ import {
 import type { FormRef, ImportLimits } from '../shared/report-record.ts';
 import { MAX_CHECKLIST_OPTIONS, MAX_REPORT_FIELDS, valueElementFor } from './report-rules.ts';
 import { ReportChecks, VALUE_SHAPE_TEXT } from './report-checks.ts';
-import { IMPORT_NAMESPACE, type ImportSaxParser, labelText } from './walker-base.ts';
+import { IMPORT_NAMESPACE, type ImportSaxParser, labelText, type ReportSink } from './walker-base.ts';
 import { DOCTYPE_MESSAGE, isXmlWhitespace, quote, trimXml } from './xml-text.ts';
 
-export { type ImportSaxParser, type ParsedReport, STOP } from './walker-base.ts';
+export { type ImportSaxParser, type ParsedReport, type ReportSink, STOP } from './walker-base.ts';
 
 const XML_NAMESPACE = 'http://www.w3.org/XML/1998/namespace';
 const XSI_NAMESPACE = 'http://www.w3.org/2001/XMLSchema-instance';
@@ -39,8 +39,8 @@ export class ImportWalker extends ReportChecks {
   private readonly nsScopes: { defaultNs: string; prefixes: Map<string, string> }[] = [];
   private rootNs = '';
 
-  constructor(parser: ImportSaxParser, forms: (name: string) => FormRef | undefined, limits: ImportLimits) {
-    super(parser, forms, limits);
+  constructor(parser: ImportSaxParser, forms: (name: string) => FormRef | undefined, limits: ImportLimits, sink?: ReportSink) {
+    super(parser, forms, limits, sink);
     // Six handlers and no more: saxes stores each on the parser with a keyed store, and from the
     // eighth on V8 turns the parser into a dictionary-mode object, which made every parser field
     // access (and so the whole parse) about four times slower, in every parser of the process

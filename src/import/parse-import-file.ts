@@ -1,6 +1,7 @@
 /**
  * Checks an import file (the bytes of ImportReports.FileBytes) against the format of
- * docs/import-format.md and turns each report into its stored JSON form.
+ * docs/import-format.md and turns each report into its stored JSON form, or hands it to a
+ * batcher (the rows a store stages, built as the file is read).
  *
  * - Streaming (saxes, no DOM): memory stays near the size of the file plus the JSON of its reports.
  * - Every problem is listed (up to `limits.maxErrors`, then `truncated`), each with a path such as
@@ -19,7 +20,7 @@
 import { SaxesParser } from 'saxes';
 import { FILE_FIELD, ImportErrorCode } from '../shared/import-error-codes.ts';
 import { type ImportSaxParser, ImportWalker, type ParsedReport, STOP } from './import-walker.ts';
-import type { FormRef, ImportLimits, ImportProblem } from '../shared/report-record.ts';
+import type { FormRef, ImportLimits, ImportProblem, ReportRecord } from '../shared/report-record.ts';
 import { checkFileEncoding, checkProlog } from './xml-text.ts';
 
 export { type ParsedReport } from './import-walker.ts';
@@ -28,7 +29,7 @@ export type ParseOutcome =
   | { ok: true; reports: ParsedReport[]; duplicatesInFile: string[] }
   | { ok: false; problems: ImportProblem[]; truncated: boolean };
 
-export interface ParseContext {
+export interface ParseContext<B = never> {
   /** the organisation's form of that name (matched case-insensitively by the caller), active or not */
   forms: (name: string) => FormRef | undefined;
   limits: ImportLimits;
@@ -37,12 +38,38 @@ export interface ParseContext {
    * then not kept, and `reports` of the outcome holds only those not yet handed over.
    */
   onReports?: (reports: ParsedReport[]) => void;
+  /**
+   * Instead of JSON: each accepted report is added to `into` as it closes, and the batch built so
+   * far is taken and handed to `onBatch` after each chunk (or piece of one, once `into` is full)
+   * while no problem has been found, and once
+   * more when the whole file has passed (`reports` of the outcome is then empty). A file that fails
+   * leaves the batches already handed over to be discarded.
+   */
+  batches?: { into: ReportBatcher<B>; onBatch: (batch: B) => void };
 }
 
-/** Bytes handed to the XML parser at a time; the event loop gets a turn between chunks. */
-const CHUNK_BYTES = 1 << 20;
+/** Collects reports into batches of any form (see ParseContext.batches). */
+export interface ReportBatcher<B> {
+  add(record: ReportRecord): void;
+  /** reports added since the last take */
+  readonly size: number;
+  /** the batch is worth handing over before the chunk ends */
+  readonly full: boolean;
+  take(): B;
+  /** drops what was added since the last take */
+  clear(): void;
+}
 
-export async function parseImportFile(file: Buffer, ctx: ParseContext): Promise<ParseOutcome> {
+/** Bytes read between turns of the event loop, and between batches handed over. */
+const CHUNK_BYTES = 1 << 20;
+/**
+ * Bytes decoded and handed to the XML parser at a time: small enough that each piece of text is an
+ * ordinary young object, which dies at the next scavenge; a 1 MiB string is a large object, and
+ * dead ones pile up in the old generation until a full collection (tens of MB over a file).
+ */
+const PIECE_BYTES = 1 << 15;
+
+export async function parseImportFile<B = never>(file: Buffer, ctx: ParseContext<B>): Promise<ParseOutcome> {
   const { limits } = ctx;
   if (file.length > limits.maxFileBytes) {
     return refuse({
@@ -56,17 +83,25 @@ export async function parseImportFile(file: Buffer, ctx: ParseContext): Promise<
   if (prologProblem !== null) return refuse(prologProblem);
 
   const parser: ImportSaxParser = new SaxesParser<{ xmlns: false; position: true }>({ xmlns: false, position: true });
-  const walker = new ImportWalker(parser, ctx.forms, limits);
+  const batches = ctx.batches;
+  const walker = new ImportWalker(parser, ctx.forms, limits, batches?.into);
   try {
     let offset = encoding.start;
     const end = file.length;
     while (offset < end) {
-      let next = Math.min(offset + CHUNK_BYTES, end);
-      // Cut at a character boundary; the file is known to be valid UTF-8.
-      while (next < end && next > offset && (file[next] & 0xc0) === 0x80) next--;
-      parser.write(file.toString('utf8', offset, next));
-      offset = next;
-      if (ctx.onReports && walker.reports.length > 0 && walker.problems.length === 0) ctx.onReports(walker.reports.splice(0));
+      const chunkEnd = Math.min(offset + CHUNK_BYTES, end);
+      while (offset < chunkEnd) {
+        let next = Math.min(offset + PIECE_BYTES, end);
+        // Cut at a character boundary; the file is known to be valid UTF-8.
+        while (next < end && next > offset && (file[next] & 0xc0) === 0x80) next--;
+        parser.write(file.toString('utf8', offset, next));
+        offset = next;
+        if (batches && batches.into.full && walker.problems.length === 0) batches.onBatch(batches.into.take());
+      }
+      if (walker.problems.length === 0) {
+        if (batches && batches.into.size > 0) batches.onBatch(batches.into.take());
+        else if (ctx.onReports && walker.reports.length > 0) ctx.onReports(walker.reports.splice(0));
+      }
       if (offset < end) await new Promise<void>((resolve) => setImmediate(resolve));
     }
     parser.close();
@@ -75,7 +110,11 @@ export async function parseImportFile(file: Buffer, ctx: ParseContext): Promise<
     else if (e !== STOP) throw e;
   }
   walker.finish();
-  if (walker.problems.length > 0) return { ok: false, problems: walker.problems, truncated: walker.truncated };
+  if (walker.problems.length > 0) {
+    batches?.into.clear();
+    return { ok: false, problems: walker.problems, truncated: walker.truncated };
+  }
+  if (batches && batches.into.size > 0) batches.onBatch(batches.into.take());
   return { ok: true, reports: walker.reports, duplicatesInFile: walker.duplicatesInFile };
 }
 

@@ -1,29 +1,30 @@
 /**
  * A small pool of parser threads. Import files are checked off the main thread: a 50 MB file takes
  * seconds of CPU, which would otherwise stall every other request, and the main thread can stage the
- * reports already read while the thread reads on.
+ * reports already read while the thread reads on. The threads also build the rows the store writes,
+ * so staging costs the main thread little more than the writes.
  */
 import type { Worker } from 'node:worker_threads';
 import { startThread } from './ts-thread.ts';
-import type { ParseOutcome, ParsedReport } from './parse-import-file.ts';
+import type { ParseOutcome } from './parse-import-file.ts';
 import type { FormRef, ImportLimits } from '../shared/report-record.ts';
+import type { StagedRows, StagingDialect } from '../store/staged-rows.ts';
 
-export interface ParseJob { id: number; file: Uint8Array; forms: FormRef[]; limits: ImportLimits }
+/** `rows`: the store whose rows the reports are turned into */
+export interface ParseJob { id: number; file: Uint8Array; forms: FormRef[]; limits: ImportLimits; rows: StagingDialect }
 
 export type ThreadMessage =
-  | { job: number; kind: 'reports'; reports: ParsedReport[] }
+  | { job: number; kind: 'rows'; rows: StagedRows }
   | { job: number; kind: 'done'; outcome: ParseOutcome }
   | { job: number; kind: 'failed'; message: string };
 
 interface Pending {
-  onReports: (reports: ParsedReport[]) => void;
+  onRows: (rows: StagedRows) => void;
   resolve: (o: ParseOutcome) => void;
   reject: (e: Error) => void;
 }
 
 interface Slot { worker: Worker; busy: Pending | undefined }
-
-
 
 export class ParsePool {
   private readonly slots: Slot[] = [];
@@ -38,11 +39,14 @@ export class ParsePool {
     if (!this.closed && this.slots.length === 0) this.spawn();
   }
 
-  /** Checks `file`; `onReports` receives the reports as they are read (only while no problem has been found). */
-  parse(file: Buffer, forms: FormRef[], limits: ImportLimits, onReports: (reports: ParsedReport[]) => void): Promise<ParseOutcome> {
+  /**
+   * Checks `file`; `onRows` receives the reports as they are read, as rows of the `rows` store (only
+   * while no problem has been found, the last of them before the outcome; its `reports` is empty).
+   */
+  parse(file: Buffer, forms: FormRef[], limits: ImportLimits, rows: StagingDialect, onRows: (rows: StagedRows) => void): Promise<ParseOutcome> {
     if (this.closed) return Promise.reject(new Error('the parser pool is closed'));
     return new Promise((resolve, reject) => {
-      this.queue.push({ job: { file, forms, limits }, pending: { onReports, resolve, reject } });
+      this.queue.push({ job: { file, forms, limits, rows }, pending: { onRows, resolve, reject } });
       this.dispatch();
     });
   }
@@ -75,8 +79,8 @@ export class ParsePool {
     worker.on('message', (m: ThreadMessage) => {
       const p = slot.busy;
       if (!p) return;
-      if (m.kind === 'reports') {
-        p.onReports(m.reports);
+      if (m.kind === 'rows') {
+        p.onRows(m.rows);
         return;
       }
       slot.busy = undefined;

@@ -1,7 +1,7 @@
 /**
  * The rules applied as elements close: values of Report and Field children, what a Field, Row or
  * Report must contain, the rules across a report's elements, and duplicates. An accepted report is
- * serialised as soon as it closes, so parsed objects never pile up.
+ * handed on (or serialised) as soon as it closes, so parsed objects never pile up.
  */
 import { ImportErrorCode as E } from '../shared/import-error-codes.ts';
 import {
@@ -14,7 +14,7 @@ import {
   checkFieldValue, FIELD_TYPES, MAX_CHECKLIST_CHARS, MAX_OPTION, MAX_SHORT_TEXT, MAX_SUMMARY, normaliseGuid, parseBoolean,
   parseDateTime, parseFieldType, parseStatus, REPORT_STATUSES, valueElementFor,
 } from './report-rules.ts';
-import { type ImportSaxParser, labelText, type ParsedReport, WalkerBase } from './walker-base.ts';
+import { type ImportSaxParser, labelText, type ParsedReport, type ReportSink, WalkerBase } from './walker-base.ts';
 import { characterCount, longerThan, quote, trimXml } from './xml-text.ts';
 
 export const VALUE_SHAPE_TEXT = {
@@ -34,7 +34,9 @@ export abstract class ReportChecks extends WalkerBase {
   private readonly duplicateIds = new Set<string>();
   private readonly formCache = new Map<string, FormRef | null>();
 
-  constructor(parser: ImportSaxParser, private readonly forms: (name: string) => FormRef | undefined, limits: ImportLimits) {
+  /** `sink`: takes each accepted report instead of `reports` getting its JSON */
+  constructor(parser: ImportSaxParser, private readonly forms: (name: string) => FormRef | undefined, limits: ImportLimits,
+    private readonly sink?: ReportSink) {
     super(parser, limits);
   }
 
@@ -166,7 +168,8 @@ export abstract class ReportChecks extends WalkerBase {
       submitted: rs.submitted, closed: rs.closed, closedBy: rs.closedBy, mandatory: rs.mandatory ?? false,
       fields: rs.fields,
     };
-    this.reports.push({ id, form: record.form, json: JSON.stringify(record) });
+    if (this.sink) this.sink.add(record);
+    else this.reports.push({ id, form: record.form, json: JSON.stringify(record) });
   }
 
   private checkClosed(f: Frame, status: string): void {

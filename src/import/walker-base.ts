@@ -6,7 +6,7 @@
 import type { SaxesParser } from 'saxes';
 import { ImportErrorCode as E, type ImportErrorCode } from '../shared/import-error-codes.ts';
 import { FieldState, Frame, ReportState, SKIP } from './import-state.ts';
-import type { ImportLimits, ImportProblem } from '../shared/report-record.ts';
+import type { ImportLimits, ImportProblem, ReportRecord } from '../shared/report-record.ts';
 import { quote } from './xml-text.ts';
 
 export const IMPORT_NAMESPACE = 'urn:coruson:reports:import:1';
@@ -17,6 +17,9 @@ export type ImportSaxParser = SaxesParser<{ xmlns: false; position: true }>;
 export const STOP: unique symbol = Symbol('stop import parse');
 
 export interface ParsedReport { id: string; form: number; json: string }
+
+/** Where accepted reports go when they are not kept as JSON. */
+export interface ReportSink { add(record: ReportRecord): void }
 
 export abstract class WalkerBase {
   problems: ImportProblem[] = [];

@@ -6,6 +6,7 @@ import type { EnumValue, Operation } from '../model/dsl.ts';
 import type { FormStatus } from '../model/enums.ts';
 import type { ImportFieldType, ReportRecord } from '../shared/report-record.ts';
 import type { Page, PagedQuery, QueryInput } from './queries/paged-query.ts';
+import type { StagedRows, StagingDialect } from './staged-rows.ts';
 
 export interface Organisation { id: number; name: string }
 
@@ -106,6 +107,8 @@ export interface Store {
    * a thread of its own; undefined when no other connection can reach it (an in-memory database).
    */
   readonly sharedUrl: string | undefined;
+  /** the staged rows stageRows takes (built by ./staged-rows.ts, wherever the file is read) */
+  readonly stagedRows: StagingDialect;
   close(): Promise<void>;
   /** Migrations known to this build that the database has not applied (0 when current); fails when the database does not answer. */
   pendingMigrations(): Promise<number>;
@@ -155,6 +158,12 @@ export interface Store {
    * overlap: the reports of each call follow those of the calls made before it.
    */
   stageReports(importPk: number, orgId: number, reports: readonly ReportRecord[]): Promise<void>;
+  /**
+   * stageReports for reports already turned into this store's rows (built for `stagedRows` by
+   * staged-rows.ts, wherever the file is read), so that writing them costs little more than the
+   * writes themselves.
+   */
+  stageRows(importPk: number, orgId: number, rows: StagedRows): Promise<void>;
   /**
    * Accepts a checked file, atomically: claims its report ids (those already claimed by an
    * earlier import are the duplicates, whose waiting copies are removed) and queues it for the worker.

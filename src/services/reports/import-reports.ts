@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { ImportReports } from '../../model/reports.ts';
 import { Errors, type FieldError } from '../../shared/errors.ts';
-import type { ParsedReport } from '../../import/parse-import-file.ts';
-import type { FormRef, ImportProblem, ReportRecord } from '../../shared/report-record.ts';
+import type { FormRef, ImportProblem } from '../../shared/report-record.ts';
+import type { StagedRows } from '../../store/staged-rows.ts';
 import { requireCaller, type Handler, type ServiceParts } from '../context.ts';
 
 export const importReports = ({ store, worker, parsers, limits, onParsed }: Pick<ServiceParts, 'store' | 'worker' | 'parsers' | 'limits' | 'onParsed'>): Handler<typeof ImportReports> => async (req, ctx) => {
@@ -21,15 +21,12 @@ export const importReports = ({ store, worker, parsers, limits, onParsed }: Pick
   const staging: Array<Promise<void>> = [];
   // once a batch has failed the file cannot be accepted: the parser reads on, nothing more is written
   let stagingFailed = false;
-  const onReports = (reports: ParsedReport[]) => {
-    if (reports.length === 0 || stagingFailed) return;
-    const records: ReportRecord[] = new Array(reports.length);
-    for (let i = 0; i < reports.length; i++) {
-      ids.push(reports[i].id);
-      records[i] = JSON.parse(reports[i].json);
-    }
+  // the parser thread sends the reports as the store's own rows: they are written as they come
+  const onRows = (rows: StagedRows) => {
+    if (rows.reportIds.length === 0 || stagingFailed) return;
+    for (const id of rows.reportIds) ids.push(id);
     // the store may write batches side by side; a failure is seen where they are awaited
-    const batch = store.stageReports(importPk, caller.orgId, records);
+    const batch = store.stageRows(importPk, caller.orgId, rows);
     batch.catch(() => (stagingFailed = true));
     staging.push(batch);
   };
@@ -39,11 +36,10 @@ export const importReports = ({ store, worker, parsers, limits, onParsed }: Pick
   const started = performance.now();
   let checkMs = 0;
   try {
-    const outcome = await parsers.parse(file, forms, limits, onReports);
+    const outcome = await parsers.parse(file, forms, limits, store.stagedRows, onRows);
     checkMs = performance.now() - started;
     onParsed?.(checkMs / 1000);
     if (!outcome.ok) throw Errors.invalidImportFile(outcome.problems.map(toFieldError), outcome.truncated);
-    onReports(outcome.reports);
     await Promise.all(staging);
     // a client that left would never learn the ImportId, and its retry would find only duplicates
     if (ctx.http.clientGone()) throw Errors.clientGone();

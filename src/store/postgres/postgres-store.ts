@@ -1,8 +1,10 @@
 import pg from 'pg';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { FieldRecord, ReportRecord } from '../../shared/report-record.ts';
+import type { ReportRecord } from '../../shared/report-record.ts';
 import type { ImportFieldType } from '../../shared/report-record.ts';
+import { stagedRowsOf, type StagedRows } from '../staged-rows.ts';
+import { type CopyColumns, fillSlot, KEY_WIDTH } from './staged-rows.ts';
 import { LRUCache } from 'lru-cache';
 import {
   DatabaseUnavailableError, FIELD_BANK_CACHE_SIZE, type AcceptImportInput, type AcceptImportResult, type ApiKeyLookup, type AuthAttemptPolicy, type ApiKeyRow, type AuthUser,
@@ -14,7 +16,6 @@ import type { Operation } from '../../model/dsl.ts';
 import type { BuiltQuery } from '../queries/build-query.ts';
 import type { Page, PagedQuery, QueryInput } from '../queries/paged-query.ts';
 import { runPagedQuery, type QueryReader } from '../queries/run-query.ts';
-import { orderedUuid } from '../ordered-uuid.ts';
 import { ImportedReportsCache } from '../imported-reports-cache.ts';
 import { importCountsOf, importCountsSql, type ImportCountRow } from '../import-counts.ts';
 import { FieldStore } from '../field-store.ts';
@@ -24,12 +25,13 @@ import { postgresMigrations } from './migrations.ts';
 import { importsSql } from './sql/imports.ts';
 import { readsSql } from './sql/reads.ts';
 import { namedStatements } from './sql/sql-set.ts';
-import { copyLine, copyLines } from './copy-text.ts';
+import { copyChunks } from './copy-stream.ts';
 
-const copyReports = `COPY reports (id, report_id, org_id, form_pk, summary, status, category, owner, raised_by, raised_from, closed_by,
-  raised_date, submitted_date, closed_date, is_mandatory, import_pk) FROM STDIN`;
-const copyFields = `COPY report_fields (field_id, report_pk, parent_field_id, row_index, position, label, field_type, section_name,
-  section_id, bank_pk, value, values_json) FROM STDIN`;
+// the keys first, then the columns of the staged rows (./staged-rows.ts)
+const copyReports = `COPY reports (id, org_id, import_pk, report_id, form_pk, summary, status, category, owner, raised_by, raised_from,
+  closed_by, raised_date, submitted_date, closed_date, is_mandatory) FROM STDIN`;
+const copyFields = `COPY report_fields (report_pk, bank_pk, field_id, parent_field_id, row_index, position, label, field_type,
+  section_name, section_id, value, values_json) FROM STDIN`;
 
 export interface PostgresStoreOptions {
   /** how long a worker holds an import without renewing it; past that another process takes it over */
@@ -90,6 +92,7 @@ const q = namedStatements({ ...importsSql, ...readsSql });
 type Queryable = pg.Pool | pg.PoolClient;
 
 class PostgresStore extends FieldStore implements Store {
+  readonly stagedRows = 'postgres' as const;
   /** names this store's leases, one per process and thread: host and pid say which process holds an import */
   readonly owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   private readonly imported: ImportedReportsCache;
@@ -230,31 +233,36 @@ class PostgresStore extends FieldStore implements Store {
     this.receiving.delete(importPk);
   }
 
+  async stageReports(importPk: number, orgId: number, reports: readonly ReportRecord[]): Promise<void> {
+    await this.stageRows(importPk, orgId, stagedRowsOf('postgres', reports));
+  }
+
   /**
    * The batch's reports and all their fields each go in one COPY. Ids are reserved in call order
    * before anything waits, so batches can be written side by side and file order stays id order;
    * each batch's transaction begins once its ids and bank keys are known, and only then waits
-   * on nothing but its own connection.
+   * on nothing but its own connection. The lines come built: each gets its keys put in front.
    */
-  async stageReports(importPk: number, orgId: number, reports: readonly ReportRecord[]): Promise<void> {
-    if (reports.length === 0) return;
-    const reserved = this.reserveReportIds(reports.length);
-    const bankPks = await this.bankPksOf(orgId, reports);
+  async stageRows(importPk: number, orgId: number, rows: StagedRows): Promise<void> {
+    if (rows.dialect !== 'postgres') throw new TypeError(`PostgreSQL cannot stage ${rows.dialect} rows`);
+    const n = rows.reportIds.length;
+    if (n === 0) return;
+    const reserved = this.reserveReportIds(n);
+    const banks = await this.bankPksOf(orgId, rows.bankLabels, rows.bankTypes);
     const ids = await reserved;
     await this.stagingSlots.run(() => {
-      const reportLines = new Array<string>(reports.length);
-      const fieldLines: string[] = [];
-      for (let i = 0; i < reports.length; i++) {
-        const r = reports[i];
-        reportLines[i] = copyLine([ids[i], r.id, orgId, r.form, r.summary, r.status, r.category, r.owner, r.raisedBy, r.raisedFrom,
-          r.closedBy, r.raised, r.submitted, r.closed, r.mandatory, importPk]);
-        fieldRows({ reportPk: ids[i], bankPks, sections: new Map(), out: fieldLines }, null, null, r.fields);
-      }
+      const reportKeys = ids.map(String);
+      const org = String(orgId);
+      const imp = String(importPk);
+      const reports = withKeys(rows.reports, [(i) => reportKeys[i], () => org, () => imp]);
+      const bankKeys = banks.map(String);
+      const { fieldReport, fieldBank } = rows;
+      const fields = withKeys(rows.fields, [(i) => reportKeys[fieldReport[i]], (i) => bankKeys[fieldBank[i]]]);
       return this.tx(async (c) => {
         // a staged batch needs no flush of its own: the accepting commit flushes the log through it
         await c.query('SET LOCAL synchronous_commit = off');
-        await copyLines(c, copyReports, reportLines);
-        if (fieldLines.length) await copyLines(c, copyFields, fieldLines);
+        await copyChunks(c, copyReports, reports);
+        if (rows.fields.ends.length) await copyChunks(c, copyFields, fields);
         await c.query(q.renewReceiving(importPk, Date.now() + this.receivingLeaseMs));
       });
     });
@@ -267,36 +275,31 @@ class PostgresStore extends FieldStore implements Store {
   }
 
   /**
-   * The field bank keys of every label and type in the batch (`label \0 type`), created in one
-   * statement where missing. The batch gets a map of its own: the cache may drop keys meanwhile.
+   * The field bank keys of the batch's bank fields (lower-cased label and type, pairwise), created
+   * in one statement where missing. The batch gets keys of its own: the cache may drop keys meanwhile.
    */
-  private async bankPksOf(orgId: number, reports: readonly ReportRecord[]): Promise<Map<string, string>> {
-    const batch = new Map<string, string>();
-    const missing = new Map<string, { labelKey: string; type: string }>();
-    const visit = (fields: FieldRecord[]) => {
-      for (const f of fields) {
-        const labelKey = f.label.toLowerCase();
-        const key = `${labelKey}\0${f.type}`;
-        if (!batch.has(key) && !missing.has(key)) {
-          const pk = this.bankPks.get(`${orgId}\0${key}`);
-          if (pk !== undefined) batch.set(key, pk);
-          else missing.set(key, { labelKey, type: f.type });
-        }
-        if (f.rows) for (const row of f.rows) visit(row);
-      }
-    };
-    for (const r of reports) visit(r.fields);
+  private async bankPksOf(orgId: number, labels: readonly string[], types: readonly string[]): Promise<string[]> {
+    const keys = new Array<string>(labels.length);
+    const missing = new Map<string, number>();
+    for (let i = 0; i < labels.length; i++) {
+      const pk = this.bankPks.get(`${orgId}\0${labels[i]}\0${types[i]}`);
+      if (pk !== undefined) keys[i] = pk;
+      else missing.set(`${labels[i]}\0${types[i]}`, i);
+    }
     if (missing.size) {
-      const labels = [...missing.values()].map((m) => m.labelKey);
-      const types = [...missing.values()].map((m) => m.type);
-      await this.run(q.insertBankFields(orgId, labels, types, labels.map(() => randomUUID())));
-      for (const row of await this.rows<{ labelKey: string; fieldType: string; id: string }>(q.bankPks(orgId, labels, types))) {
+      const wanted = [...missing.values()];
+      const missingLabels = wanted.map((i) => labels[i]);
+      const missingTypes = wanted.map((i) => types[i]);
+      await this.run(q.insertBankFields(orgId, missingLabels, missingTypes, missingLabels.map(() => randomUUID())));
+      for (const row of await this.rows<{ labelKey: string; fieldType: string; id: string }>(q.bankPks(orgId, missingLabels, missingTypes))) {
         const key = `${row.labelKey}\0${row.fieldType}`;
-        batch.set(key, row.id);
+        const i = missing.get(key);
+        if (i !== undefined) keys[i] = row.id;
         this.bankPks.set(`${orgId}\0${key}`, row.id);
       }
     }
-    return batch;
+    for (let i = 0; i < keys.length; i++) if (keys[i] === undefined) throw new Error(`no field bank key for ${labels[i]} (${types[i]})`);
+    return keys;
   }
 
   async acceptImport(a: AcceptImportInput): Promise<AcceptImportResult> {
@@ -460,20 +463,19 @@ class Slots {
   }
 }
 
-/** COPY lines of the fields of one report, depth first: a repeater's rows follow it. */
-function fieldRows(r: { reportPk: number; bankPks: Map<string, string>; sections: Map<string, string>; out: string[] }, parent: string | null,
-  rowIndex: number | null, fields: FieldRecord[]): void {
-  for (let i = 0; i < fields.length; i++) {
-    const f = fields[i];
-    const id = orderedUuid();
-    let sectionId: string | null = null;
-    if (f.section !== undefined) {
-      sectionId = r.sections.get(f.section) ?? null;
-      if (!sectionId) r.sections.set(f.section, (sectionId = orderedUuid()));
-    }
-    const bankPk = r.bankPks.get(`${f.label.toLowerCase()}\0${f.type}`);
-    r.out.push(copyLine([id, r.reportPk, parent, rowIndex, i, f.label, f.type, f.section, sectionId, bankPk, f.value,
-      f.values ? JSON.stringify(f.values) : null]));
-    if (f.rows) for (let k = 0; k < f.rows.length; k++) fieldRows(r, id, k, f.rows[k]);
+/**
+ * The lines with their keys written into their slots (`slots[s](i)`: the key of slot s of line i),
+ * as chunks to send: COPY's data need not be cut at line ends.
+ */
+function withKeys(lines: CopyColumns, slots: ReadonlyArray<(i: number) => string>): Buffer[] {
+  const { bytes, ends } = lines;
+  for (let s = 0; s < slots.length; s++) {
+    const key = slots[s];
+    const offset = s * (KEY_WIDTH + 1);
+    for (let i = 0, start = 0; i < ends.length; start = ends[i++]) fillSlot(bytes, start + offset, key(i));
   }
+  const all = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const chunks: Buffer[] = [];
+  for (let at = 0; at < all.length; at += 1 << 16) chunks.push(all.subarray(at, at + (1 << 16)));
+  return chunks;
 }

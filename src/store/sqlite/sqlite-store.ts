@@ -3,7 +3,9 @@ import { LRUCache } from 'lru-cache';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { FieldRecord, ReportRecord } from '../../shared/report-record.ts';
+import type { ReportRecord } from '../../shared/report-record.ts';
+import { type SqliteStagedRows, stagedRowsOf, type StagedRows } from '../staged-rows.ts';
+import { FIELD_WIDTH, REPORT_WIDTH } from './staged-rows.ts';
 import {
   FIELD_BANK_CACHE_SIZE, type AcceptImportInput, type AcceptImportResult, type ApiKeyLookup, type AuthAttemptPolicy, type ApiKeyRow, type AuthUser,
   type FormRow, type ImportJob, type ImportStatus, type ImportStatusRow,
@@ -22,7 +24,6 @@ import { sqliteDriver } from '../driver/sqlite-driver.ts';
 import { sqliteMigrations } from './migrations.ts';
 import { importsSql } from './sql/imports.ts';
 import { prepareAll } from './sql/sql-set.ts';
-import { orderedUuid } from '../ordered-uuid.ts';
 import { ImportedReportsCache } from '../imported-reports-cache.ts';
 import { withUnavailableErrors } from './unavailable-errors.ts';
 import { importCountsOf, importCountsSql, type ImportCountRow } from '../import-counts.ts';
@@ -33,6 +34,9 @@ export interface SqliteStoreOptions {
   /** most report id → number pairs kept in memory for status polls */
   statusCachePairs?: number;
 }
+
+/** about the reports of 1 MiB of a file: larger transactions gain nothing, smaller ones cost more */
+const STAGED_PER_TRANSACTION = 500;
 
 export function openSqliteStore(file: string, opts: SqliteStoreOptions = {}): SqliteStore {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
@@ -75,10 +79,13 @@ class SqliteStore extends FieldStore implements Store {
   private readonly bankPks: LRUCache<string, number>;
   /** the imports whose files this store is receiving; any other `Receiving` one was left by a stop */
   private readonly receiving = new Set<number>();
+  /** batches waiting to be written, in the order given */
+  private readonly staged: Array<{ importPk: number; orgId: number; rows: SqliteStagedRows; resolve: () => void; reject: (err: unknown) => void }> = [];
   /** the read statements, by their text: the filters a request gives choose one of a few shapes */
   private readonly readStatements = new Map<string, Database.Statement>();
 
   readonly sharedUrl: string | undefined;
+  readonly stagedRows = 'sqlite' as const;
 
   constructor(readonly db: Database.Database, opts: SqliteStoreOptions = {}) {
     super(sqliteDriver(db));
@@ -115,44 +122,70 @@ class SqliteStore extends FieldStore implements Store {
   }
 
   async stageReports(importPk: number, orgId: number, reports: readonly ReportRecord[]): Promise<void> {
-    const { stageReport, stageField } = this.s;
-    let sections = new Map<string, string>();
-    const sectionId = (name: string | undefined) => {
-      if (name === undefined) return null;
-      let id = sections.get(name);
-      if (!id) sections.set(name, (id = orderedUuid()));
-      return id;
-    };
-    const stageFields = (reportPk: number | bigint, parent: string | null, rowIndex: number | null, fields: FieldRecord[]) => {
-      for (let i = 0; i < fields.length; i++) {
-        const f = fields[i];
-        const fieldId = orderedUuid();
-        stageField.run(fieldId, reportPk, parent, rowIndex, i, f.label, f.type, f.section ?? null, sectionId(f.section),
-          this.bankPk(orgId, f.label, f.type), f.value ?? null, f.values ? JSON.stringify(f.values) : null);
-        if (f.rows) for (let r = 0; r < f.rows.length; r++) stageFields(reportPk, fieldId, r, f.rows[r]);
-      }
-    };
+    await this.stageRows(importPk, orgId, stagedRowsOf('sqlite', reports));
+  }
+
+  /**
+   * Batches arrive small (see staged-rows.ts), while each commit writes the hot index pages to the
+   * log again: those that arrived by the next turn of the event loop are written together, one
+   * transaction per import and up to STAGED_PER_TRANSACTION reports, the event loop getting a turn
+   * between transactions.
+   */
+  stageRows(importPk: number, orgId: number, rows: StagedRows): Promise<void> {
+    if (rows.dialect !== 'sqlite') return Promise.reject(new TypeError(`SQLite cannot stage ${rows.dialect} rows`));
+    return new Promise((resolve, reject) => {
+      if (this.staged.length === 0) setImmediate(() => this.writeStaged());
+      this.staged.push({ importPk, orgId, rows, resolve, reject });
+    });
+  }
+
+  private writeStaged(): void {
+    const first = this.staged[0];
+    let end = 1;
+    let reports = first.rows.reportIds.length;
+    while (end < this.staged.length && this.staged[end].importPk === first.importPk && reports < STAGED_PER_TRANSACTION) {
+      reports += this.staged[end++].rows.reportIds.length;
+    }
+    const group = this.staged.splice(0, end);
+    if (this.staged.length > 0) setImmediate(() => this.writeStaged());
     try {
       this.db.transaction(() => {
-        for (const r of reports) {
-          const reportPk = stageReport.run(r.id, orgId, r.form, r.summary, r.status, r.category ?? null, r.owner ?? null, r.raisedBy,
-            r.raisedFrom ?? null, r.closedBy ?? null, r.raised, r.submitted ?? null, r.closed ?? null, r.mandatory ? 1 : 0, importPk).lastInsertRowid;
-          sections = new Map();
-          stageFields(reportPk, null, null, r.fields);
-        }
+        for (const b of group) this.writeRows(b.importPk, b.orgId, b.rows);
       })();
     } catch (err) {
       // ids created inside the rolled-back transaction are gone from the table
       this.bankPks.clear();
-      throw err;
+      for (const b of group) b.reject(err);
+      return;
+    }
+    for (const b of group) b.resolve();
+  }
+
+  private writeRows(importPk: number, orgId: number, rows: SqliteStagedRows): void {
+    const { stageReport, stageField } = this.s;
+    const { fieldReport, fieldBank } = rows;
+    const banks = rows.bankLabels.map((label, i) => this.bankPk(orgId, label, rows.bankTypes[i]));
+    const pks: Array<number | bigint> = [];
+    for (const r of rows.reports) {
+      for (let o = 0; o < r.length; o += REPORT_WIDTH) {
+        pks.push(stageReport.run(r[o], orgId, r[o + 1], r[o + 2], r[o + 3], r[o + 4], r[o + 5], r[o + 6], r[o + 7], r[o + 8], r[o + 9],
+          r[o + 10], r[o + 11], r[o + 12], importPk).lastInsertRowid);
+      }
+    }
+    let i = 0;
+    for (const f of rows.fields) {
+      for (let o = 0; o < f.length; o += FIELD_WIDTH, i++) {
+        stageField.run(pks[fieldReport[i]], banks[fieldBank[i]], f[o], f[o + 1], f[o + 2], f[o + 3], f[o + 4], f[o + 5], f[o + 6], f[o + 7],
+          f[o + 8], f[o + 9]);
+      }
     }
   }
 
-  private bankPk(orgId: number, label: string, type: ImportFieldType): number {
-    const key = `${orgId}\0${label.toLowerCase()}\0${type}`;
+  /** `labelKey`: the label lower-cased */
+  private bankPk(orgId: number, labelKey: string, type: string): number {
+    const key = `${orgId}\0${labelKey}\0${type}`;
     let pk = this.bankPks.get(key);
     if (pk === undefined) {
-      const labelKey = label.toLowerCase();
       this.s.insertBankField.run(orgId, labelKey, type, randomUUID());
       pk = this.s.bankPk.get(orgId, labelKey, type) as number;
       this.bankPks.set(key, pk);

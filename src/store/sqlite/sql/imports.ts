@@ -8,10 +8,12 @@ import type { SqlSet } from './sql-set.ts';
 export const importsSql = {
   insertImport: `INSERT INTO imports (import_id, org_id, user_id, filename, status, created_at) VALUES (?, ?, ?, ?, 'Receiving', ?)`,
   claim: 'INSERT INTO report_claims (org_id, report_id, import_pk) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
+  // parameters: see ../staged-rows.ts
   stageReport: `INSERT INTO reports (report_id, org_id, form_pk, summary, status, category, owner, raised_by, raised_from, closed_by,
     raised_date, submitted_date, closed_date, is_mandatory, import_pk) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  stageField: `INSERT INTO report_fields (field_id, report_pk, parent_field_id, row_index, position, label, field_type, section_name,
-    section_id, bank_pk, value, values_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  // parameters: see ../staged-rows.ts
+  stageField: `INSERT INTO report_fields (report_pk, bank_pk, field_id, parent_field_id, row_index, position, label, field_type,
+    section_name, section_id, value, values_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   finishAccept: `UPDATE imports SET staged_reports = ?, total_reports = ?, duplicate_reports = ?, status = ?, finished_at = ?
     WHERE id = ? AND status = 'Receiving'`,
   // the waiting reports of an import (all, or only those whose id another import claimed first)
