@@ -40,6 +40,7 @@ export function httpExchange(req: FastifyRequest, reply: FastifyReply): HttpExch
     clientGone: () => reply.raw.destroyed || req.raw.socket.destroyed,
     // Fastify appends each set-cookie value to those already set
     setCookie: (cookie) => reply.header('set-cookie', cookie),
+    setHeader: (name, value) => reply.header(name, value),
   };
 }
 

@@ -41,6 +41,7 @@ export interface HttpExchange {
   method: string;
   secure: boolean;
   setCookie(cookie: string): void;
+  setHeader(name: string, value: string): void;
   /** the client has gone: nothing sent now reaches it */
   clientGone(): boolean;
 }

@@ -74,6 +74,8 @@ export interface ImportStatusRow {
   status: ImportStatus;
   total: number;
   imported: number;
+  /** when the worker created the first batch (epoch ms), null while queued */
+  startedAt: number | null;
   errorCode: string | null;
   errorMessage: string | null;
   /** report id → report number, in creation order */

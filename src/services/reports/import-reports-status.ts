@@ -23,6 +23,7 @@ export const importReportsStatus = ({ store }: Pick<ServiceParts, 'store'>): Han
   const row = await store.importStatus(caller.orgId, req.ImportId);
   // another organisation's import answers exactly like one that does not exist
   if (!row) throw Errors.importNotFound(req.ImportId);
+  if (row.status === 'Queued' || row.status === 'Importing') ctx.http.setHeader('retry-after', String(retryAfterSeconds(row, Date.now())));
   return {
     ImportedReports: importedMap(row.reports),
     TotalReportsImported: row.imported,
@@ -33,3 +34,13 @@ export const importReportsStatus = ({ store }: Pick<ServiceParts, 'store'>): Han
       : undefined,
   };
 };
+
+/**
+ * When to poll again, as a status monitor tells it (Azure's long-running operation guidelines):
+ * the time the rest would take at the rate seen so far, between 1 and 10 seconds; 1 until a rate is known.
+ */
+export function retryAfterSeconds(row: { total: number; imported: number; startedAt: number | null }, now: number): number {
+  if (row.startedAt === null || row.imported === 0 || now <= row.startedAt) return 1;
+  const perSecond = row.imported / ((now - row.startedAt) / 1000);
+  return Math.min(10, Math.max(1, Math.ceil((row.total - row.imported) / perSecond)));
+}

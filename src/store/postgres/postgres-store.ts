@@ -364,7 +364,7 @@ class PostgresStore extends FieldStore implements Store {
       if (!row) return undefined;
       const reports = await this.imported.readAsync(row.id, row.imported, async (afterPk) =>
         (await c.query({ ...q.importedReportsAfter(row.id, afterPk), rowMode: 'array' })).rows as Array<[number, string, string]>);
-      return { status: row.status, total: row.total, imported: row.imported, errorCode: row.errorCode, errorMessage: row.errorMessage, reports };
+      return { status: row.status, total: row.total, imported: row.imported, startedAt: row.startedAt, errorCode: row.errorCode, errorMessage: row.errorMessage, reports };
     }, 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
   }
 

@@ -247,7 +247,7 @@ class SqliteStore extends FieldStore implements Store {
     const row = this.s.importByIdAndOrg.get(importId, orgId) as (Omit<ImportStatusRow, 'reports'> & { id: number }) | undefined;
     if (!row) return undefined;
     const reports = this.imported.read(row.id, row.imported, (afterPk) => this.s.importedReportsAfter.all(row.id, afterPk) as Array<[number, string, string]>);
-    return { status: row.status, total: row.total, imported: row.imported, errorCode: row.errorCode, errorMessage: row.errorMessage, reports };
+    return { status: row.status, total: row.total, imported: row.imported, startedAt: row.startedAt, errorCode: row.errorCode, errorMessage: row.errorMessage, reports };
   }
 
   async nextImportJob(): Promise<ImportJob | undefined> {

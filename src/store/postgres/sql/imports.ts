@@ -35,7 +35,7 @@ export const importsSql = {
   finishedWithWaiting: `SELECT DISTINCT r.import_pk AS id FROM reports r JOIN imports i ON i.id = r.import_pk
     WHERE r.number IS NULL AND i.status IN ('Completed', 'Failed')`,
   importByIdAndOrg: `SELECT id, status, total_reports AS total, imported_reports AS imported, error_code AS "errorCode",
-    error_message AS "errorMessage" FROM imports WHERE import_id = $1 AND org_id = $2 AND status <> 'Receiving'`,
+    error_message AS "errorMessage", started_at AS "startedAt" FROM imports WHERE import_id = $1 AND org_id = $2 AND status <> 'Receiving'`,
   importedReportsAfter: 'SELECT id, report_id, number FROM reports WHERE import_pk = $1 AND id > $2 AND number IS NOT NULL ORDER BY id',
   // the oldest import with work left that no live process holds; the lease is taken in the same statement
   claimJob: `UPDATE imports SET lease_owner = $1, lease_until = $3 WHERE id = (SELECT id FROM imports

@@ -31,7 +31,7 @@ export const importsSql = {
   finishedWithWaiting: { sql: `SELECT DISTINCT r.import_pk FROM reports r JOIN imports i ON i.id = r.import_pk
     WHERE r.number IS NULL AND i.status IN ('Completed', 'Failed')`, pluck: true },
   importByIdAndOrg: `SELECT id, status, total_reports AS total, imported_reports AS imported, error_code AS errorCode,
-    error_message AS errorMessage FROM imports WHERE import_id = ? AND org_id = ? AND status <> 'Receiving'`,
+    error_message AS errorMessage, started_at AS startedAt FROM imports WHERE import_id = ? AND org_id = ? AND status <> 'Receiving'`,
   importedReportsAfter: { sql: 'SELECT id, report_id, number FROM reports WHERE import_pk = ? AND id > ? AND number IS NOT NULL ORDER BY id', raw: true },
   nextJob: `SELECT id AS pk, import_id AS importId, org_id AS orgId FROM imports
     WHERE status IN ('Queued', 'Importing') ORDER BY id LIMIT 1`,
