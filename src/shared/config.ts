@@ -71,6 +71,9 @@ function allowedOrigins(raw: string | undefined): ReadonlySet<string> {
   return new Set(list);
 }
 
+/** report id → number pairs the status cache keeps: about 200 bytes of heap each, 100 MB at the bound */
+export const DEFAULT_STATUS_CACHE_PAIRS = 500_000;
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const maxFileBytes = int(env, 'MAX_IMPORT_FILE_MB', defaultImportLimits.maxFileBytes / 1048576) * 1048576;
   const limits: ImportLimits = {
@@ -86,7 +89,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: env.DATABASE_URL || './data/coruson.db',
     importLeaseMs: int(env, 'IMPORT_LEASE_SECONDS', 30) * 1000,
     importSweepMs: int(env, 'IMPORT_SWEEP_SECONDS', 30) * 1000,
-    statusCachePairs: int(env, 'STATUS_CACHE_PAIRS', 500_000),
+    statusCachePairs: int(env, 'STATUS_CACHE_PAIRS', DEFAULT_STATUS_CACHE_PAIRS),
     logLevel: env.LOG_LEVEL || 'info',
     debug: bool(env, 'DEBUG'),
     trustProxy: trustProxy(env.TRUST_PROXY),

@@ -4,8 +4,7 @@
  * created since the last read are fetched; the least recently read imports are dropped past a bound
  * on the pairs held and one on the imports held (an import with no pairs yet still takes an entry).
  */
-/** about 200 bytes of heap each: 100 MB at the bound */
-export const STATUS_CACHE_PAIRS = 500_000;
+import { DEFAULT_STATUS_CACHE_PAIRS } from '../shared/config.ts';
 
 export type ImportedPair = [reportId: string, number: string];
 
@@ -15,7 +14,7 @@ export class ImportedReportsCache {
   private readonly entries = new Map<number, Entry>();
   private size = 0;
 
-  constructor(private readonly maxPairs = STATUS_CACHE_PAIRS, private readonly maxImports = 10_000) {}
+  constructor(private readonly maxPairs = DEFAULT_STATUS_CACHE_PAIRS, private readonly maxImports = 10_000) {}
 
   get importsHeld(): number {
     return this.entries.size;

@@ -5,7 +5,7 @@ import { requireCaller, type Handler, type ServiceParts } from '../context.ts';
 import { pageRequest, pageResponse, sortKeys } from '../paging.ts';
 import { filterValues } from './filter-values.ts';
 
-export function pagedQueryHandler<Q extends PagedQuery>(query: Q, { store }: Pick<ServiceParts, 'store'>): Handler<Q['operation']> {
+function pagedQueryHandler<Q extends PagedQuery>(query: Q, { store }: Pick<ServiceParts, 'store'>): Handler<Q['operation']> {
   return async (req, ctx) => {
     const caller = requireCaller(ctx);
     const values = filterValues(query, req as Record<string, unknown>);

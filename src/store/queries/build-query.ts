@@ -17,7 +17,7 @@ export interface BuiltQuery {
 }
 
 /** Collects parameters and writes their placeholders in the dialect's style. */
-export class Predicates {
+class Predicates {
   readonly params: unknown[] = [];
   readonly where: string[] = [];
   constructor(private readonly dialect: Dialect) {}

@@ -5,7 +5,7 @@
 import { statements, type DialectSql } from '../driver/driver.ts';
 
 const userColumns = `u.id AS "userId", u.user_name AS "userName", u.display_name AS "displayName", u.org_id AS "orgId", o.name AS "orgName"`;
-export const formColumns = `id AS pk, form_id AS "formId", form_revision_id AS "formRevisionId", org_id AS "orgId", name,
+const formColumns = `id AS pk, form_id AS "formId", form_revision_id AS "formRevisionId", org_id AS "orgId", name,
   number_prefix AS "numberPrefix", owner, revision, status`;
 /** every row, or only the organisation's: the organisation is given twice */
 const inOrg = (column: string) => `(CAST(? AS bigint) IS NULL OR ${column} = ?)`;
