@@ -41,9 +41,8 @@ export interface ParseContext<B = never> {
   /**
    * Instead of JSON: each accepted report is added to `into` as it closes, and the batch built so
    * far is taken and handed to `onBatch` after each chunk (or piece of one, once `into` is full)
-   * while no problem has been found, and once
-   * more when the whole file has passed (`reports` of the outcome is then empty). A file that fails
-   * leaves the batches already handed over to be discarded.
+   * while no problem has been found, and once more when the whole file has passed (`reports` of the
+   * outcome is then empty). A file that fails leaves the batches already handed over to be discarded.
    */
   batches?: { into: ReportBatcher<B>; onBatch: (batch: B) => void };
 }
